@@ -1,0 +1,15 @@
+#!/bin/sh
+# Every asylum session enters the container through this script: it waits for the
+# container's root setup, refreshes the git identity copied from the host, then
+# becomes the requested command.
+tries=0
+while [ ! -e /run/asylum-ready ] && [ "$tries" -lt 200 ]; do
+  sleep 0.05
+  tries=$((tries + 1))
+done
+if [ -f /run/asylum/host/gitconfig ]; then
+  cp /run/asylum/host/gitconfig "$HOME/.gitconfig" 2>/dev/null
+fi
+PATH="$HOME/.local/bin:$PATH"
+export PATH
+exec "$@"

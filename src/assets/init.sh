@@ -1,0 +1,46 @@
+#!/bin/bash
+# The container's main process (under docker-init). It prepares what needs root,
+# then keeps the container alive while at least one asylum session holds a fresh
+# lease: a file under /run/asylum/sessions whose content the host rewrites every
+# second. Time is counted in our own ticks, not wall-clock, so a host suspend does
+# not look like a dead session. When no lease is fresh for a few ticks, we exit and
+# `docker run --rm` removes the container.
+set -u
+leases=/run/asylum/sessions
+stale_ticks=${ASYLUM_LEASE_TICKS:-5}
+idle_ticks=${ASYLUM_IDLE_TICKS:-3}
+startup_ticks=${ASYLUM_STARTUP_TICKS:-60}
+trap 'exit 0' TERM INT HUP
+
+# Volumes mounted where the image has no directory come up owned by root.
+IFS=':'
+for dir in ${ASYLUM_CHOWN:-}; do
+  [ -n "$dir" ] && chown "${ASYLUM_UID:-0}:${ASYLUM_GID:-0}" "$dir" 2>/dev/null
+done
+unset IFS
+touch /run/asylum-ready
+
+declare -A last_seen age
+idle=0
+ever_alive=0
+while :; do
+  alive=0
+  for lease in "$leases"/*; do
+    [ -f "$lease" ] || continue
+    value=''
+    read -r value < "$lease" 2>/dev/null
+    if [ "${last_seen[$lease]-}" != "$value" ]; then
+      last_seen[$lease]=$value
+      age[$lease]=0
+    else
+      age[$lease]=$(( ${age[$lease]} + 1 ))
+    fi
+    [ "${age[$lease]}" -lt "$stale_ticks" ] && alive=$((alive + 1))
+  done
+  if [ "$alive" -gt 0 ]; then idle=0; ever_alive=1; else idle=$((idle + 1)); fi
+  limit=$idle_ticks
+  [ "$ever_alive" -eq 0 ] && limit=$startup_ticks
+  [ "$idle" -ge "$limit" ] && exit 0
+  sleep 1 &
+  wait $!
+done

@@ -1,0 +1,166 @@
+import { Command, CommanderError, Option } from 'commander';
+import { suggest } from '../config/suggest.js';
+import { ConfigError, ExitError, UserError } from '../errors.js';
+import { log } from '../ui/log.js';
+
+declare const ASYLUM_VERSION: string;
+const VERSION = typeof ASYLUM_VERSION === 'string' ? ASYLUM_VERSION : 'dev';
+
+const SUBCOMMANDS = ['shell', 'run', 'version', 'cleanup', 'bootstrap'];
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const commaList = (value: string) => value.split(',').map((item) => item.trim());
+
+function globalOptions(program: Command): Command {
+  return program
+    .option('-a, --agent <name>', 'agent to start (claude, codex, gemini, echo)')
+    .option(
+      '-p, --publish <port>',
+      'publish a port: PORT or HOST:CONTAINER (loopback)',
+      collect,
+      [],
+    )
+    .option('-v, --volume <spec>', 'mount HOST[:CONTAINER][:ro] (use with care)', collect, [])
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable in the container', collect, [])
+    .option('--kits <list>', 'comma-separated kits for this run', commaList)
+    .option('--agents <list>', 'comma-separated agents to install in the image', commaList)
+    .option('--rebuild', 'rebuild the image from scratch', false)
+    .addOption(new Option('--debug', 'print what asylum decides and runs').default(false));
+}
+
+type RawFlags = {
+  agent?: string;
+  publish: string[];
+  volume: string[];
+  env: string[];
+  kits?: string[];
+  agents?: string[];
+  rebuild: boolean;
+  debug: boolean;
+};
+
+async function session(
+  mode: 'agent' | 'shell' | 'admin' | 'run',
+  args: string[],
+  flags: RawFlags,
+) {
+  const { runSession } = await import('../session/run.js');
+  return runSession({ mode, args, flags });
+}
+
+/** Bare words before `--` are almost always a mistyped subcommand. */
+function checkAgentArgs(args: string[], argv: readonly string[]): void {
+  const dashes = argv.indexOf('--');
+  const first = args[0];
+  if (first === undefined || (dashes >= 0 && argv.indexOf(first, dashes) > dashes)) return;
+  const guess = suggest(first, SUBCOMMANDS);
+  throw new UserError(`unexpected argument "${first}"`, {
+    hint: guess
+      ? `did you mean \`asylum ${guess}\`?`
+      : 'use `asylum run <command>` to run a command, or `asylum -- <args>` for the agent',
+  });
+}
+
+function buildProgram(argv: readonly string[], setExit: (code: number) => void): Command {
+  const program = globalOptions(new Command('asylum'))
+    .description('Run an AI coding agent in a per-project container that holds only the project.')
+    .usage('[options] [command] [-- agent args...]')
+    .enablePositionalOptions()
+    .passThroughOptions()
+    .showSuggestionAfterError(true)
+    .argument('[agentArgs...]', 'arguments passed to the agent (after --)')
+    .action(async (agentArgs: string[], flags: RawFlags) => {
+      checkAgentArgs(agentArgs, argv);
+      setExit(await session('agent', agentArgs, flags));
+    });
+
+  program
+    .command('shell')
+    .description('open an interactive zsh in the project container')
+    .option('--admin', 'open it as root', false)
+    .action(async (options: { admin: boolean }) => {
+      setExit(await session(options.admin ? 'admin' : 'shell', [], program.opts<RawFlags>()));
+    });
+
+  program
+    .command('run')
+    .description("run one command in the project container; its exit code is asylum's")
+    .usage('[--] <command> [args...]')
+    .argument('<command...>', 'the command and its arguments')
+    .passThroughOptions()
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (command: string[]) => {
+      setExit(await session('run', command, program.opts<RawFlags>()));
+    });
+
+  program
+    .command('version')
+    .description('print the version')
+    .option('--short', 'print only the number', false)
+    .action((options: { short: boolean }) => {
+      process.stdout.write(options.short ? `${VERSION}\n` : `asylum ${VERSION}\n`);
+    });
+
+  program
+    .command('cleanup')
+    .description("remove this project's container, volumes, network and data")
+    .option('--all', 'remove every asylum container, volume, network and image', false)
+    .option('-y, --yes', 'do not ask for confirmation', false)
+    .action(async (options: { all: boolean; yes: boolean }) => {
+      const { cleanup } = await import('../commands/cleanup.js');
+      setExit(await cleanup(options));
+    });
+
+  program
+    .command('bootstrap')
+    .description('build the Debian base image locally with debootstrap (needs root)')
+    .option('--image <name>', 'tag of the image to create', 'debian:trixie')
+    .option('--suite <suite>', 'Debian suite', 'trixie')
+    .option('--force', 'rebuild even if the image exists', false)
+    .action(async (options: { image: string; suite: string; force: boolean }) => {
+      const { bootstrap } = await import('../commands/bootstrap.js');
+      setExit(await bootstrap(options));
+    });
+
+  program.version(VERSION, '--version', 'print the version');
+  program.exitOverride();
+  return program;
+}
+
+function report(error: unknown): number {
+  if (error instanceof ExitError) return error.exitCode;
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ConfigError && error.problems.length > 1) {
+    log.error('the configuration has problems:');
+    for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
+    if (error.hint) log.hint(error.hint);
+    return error.exitCode;
+  }
+  if (error instanceof UserError) {
+    log.error(error.message);
+    if (error.hint) log.hint(error.hint);
+    return error.exitCode;
+  }
+  log.error(`internal error (a bug in asylum ${VERSION}): ${(error as Error)?.stack ?? error}`);
+  return 70;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(argv, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,86 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { confirm, isCancel } from '@clack/prompts';
+import { ensureEngine, listByLabels, type ObjectKind, removeObjects } from '../docker/engine.js';
+import { UserError } from '../errors.js';
+import { readHostFacts } from '../host/facts.js';
+import { containerName } from '../plan/naming.js';
+import { logicalCwd } from '../session/project-dir.js';
+import { asylumDir, projectPaths } from '../state/paths.js';
+import { log } from '../ui/log.js';
+
+export interface CleanupOptions {
+  all: boolean;
+  yes: boolean;
+}
+
+/** Only objects with asylum's label are ever listed, so nothing else can be removed. */
+function scopeLabels(extra: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = { asylum: 'true', ...extra };
+  const scope = process.env.ASYLUM_TEST_SCOPE;
+  if (scope) labels['asylum.test'] = scope;
+  return labels;
+}
+
+const ORDER: ObjectKind[] = ['container', 'volume', 'network', 'image'];
+
+async function listAll(labels: Record<string, string>, kinds: readonly ObjectKind[]) {
+  const found: [ObjectKind, string[]][] = [];
+  for (const kind of kinds) found.push([kind, await listByLabels(kind, labels)]);
+  return found;
+}
+
+async function removeAll(found: [ObjectKind, string[]][]): Promise<number> {
+  let failures = 0;
+  for (const [kind, names] of found) {
+    try {
+      await removeObjects(kind, names);
+      if (names.length > 0) log.ok(`removed ${names.length} ${kind}(s): ${names.join(', ')}`);
+    } catch (error) {
+      failures += 1;
+      log.error(`could not remove ${kind}s: ${(error as Error).message}`);
+    }
+  }
+  return failures;
+}
+
+async function cleanupProject(home: string): Promise<number> {
+  const name = containerName(logicalCwd());
+  const found = await listAll(scopeLabels({ 'asylum.container': name }), ORDER.slice(0, 3));
+  const failures = await removeAll(found);
+  rmSync(projectPaths(home, name).dataDir, { recursive: true, force: true });
+  log.ok(`cleaned up ${name}${failures > 0 ? ' (with errors above)' : ''}`);
+  return failures > 0 ? 1 : 0;
+}
+
+async function confirmAll(found: [ObjectKind, string[]][], yes: boolean): Promise<boolean> {
+  const total = found.reduce((sum, [, names]) => sum + names.length, 0);
+  log.info(`this removes ${total} object(s) and ~/.asylum/projects:`);
+  for (const [kind, names] of found) if (names.length) log.info(`  ${kind}s: ${names.join(', ')}`);
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new UserError('`asylum cleanup --all` needs confirmation', {
+      hint: 'run it in a terminal, or add --yes',
+    });
+  }
+  const answer = await confirm({ message: 'Remove all of it?', initialValue: false });
+  return !isCancel(answer) && answer === true;
+}
+
+/**
+ * `asylum cleanup`: this project's container, volumes, network and data dir.
+ * `--all`: every asylum object on the engine, after confirmation.
+ */
+export async function cleanup(options: CleanupOptions): Promise<number> {
+  const { home } = readHostFacts();
+  await ensureEngine();
+  if (!options.all) return cleanupProject(home);
+  const found = await listAll(scopeLabels({}), ORDER);
+  if (!(await confirmAll(found, options.yes))) {
+    log.info('nothing removed');
+    return 1;
+  }
+  const failures = await removeAll(found);
+  rmSync(join(asylumDir(home), 'projects'), { recursive: true, force: true });
+  return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { EngineError } from '../errors.js';
+import type { ImagePlan } from '../plan/image.js';
+import { log } from '../ui/log.js';
+import { dockerBinary, runDocker } from './cli.js';
+
+export interface BuildOptions {
+  noCache: boolean;
+  logFile: string;
+  /** Build args that shape nothing in the result (proxies): not part of the hash. */
+  extraBuildArgs: Record<string, string>;
+}
+
+/** Lines worth showing while a build runs: the step headers of either builder. */
+const STEP_LINE = /^(Step \d+\/\d+ : |#\d+ \[)/;
+
+async function hasBuildx(): Promise<boolean> {
+  return (await runDocker(['buildx', 'version'])).exitCode === 0;
+}
+
+function writeContext(plan: ImagePlan): string {
+  const dir = mkdtempSync(join(tmpdir(), 'asylum-build-'));
+  writeFileSync(join(dir, 'Dockerfile'), plan.dockerfile);
+  for (const [name, text] of Object.entries(plan.files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function buildArgv(plan: ImagePlan, dir: string, options: BuildOptions, buildx: boolean) {
+  const args = ['build', '--tag', plan.tag];
+  if (buildx) args.push('--progress', 'plain');
+  if (options.noCache) args.push('--no-cache');
+  for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`);
+  const buildArgs = { ...options.extraBuildArgs, ...plan.buildArgs };
+  for (const [key, value] of Object.entries(buildArgs))
+    args.push('--build-arg', `${key}=${value}`);
+  args.push(dir);
+  return args;
+}
+
+/**
+ * Builds an image from a plan. The full log goes to a file; step headers are
+ * shown as progress. The tag only moves on success, so a failed build leaves
+ * the previous good image in place.
+ */
+export async function buildImage(plan: ImagePlan, options: BuildOptions): Promise<void> {
+  const dir = writeContext(plan);
+  mkdirSync(join(options.logFile, '..'), { recursive: true });
+  const logStream = createWriteStream(options.logFile);
+  try {
+    const args = buildArgv(plan, dir, options, await hasBuildx());
+    const tail: string[] = [];
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(dockerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.on('error', reject);
+      const onLine = (line: string) => {
+        logStream.write(`${line}\n`);
+        tail.push(line);
+        if (tail.length > 25) tail.shift();
+        if (STEP_LINE.test(line)) log.info(`build: ${line.slice(0, 140)}`);
+      };
+      createInterface({ input: child.stdout }).on('line', onLine);
+      createInterface({ input: child.stderr }).on('line', onLine);
+      child.on('close', (exitCode) => resolve(exitCode ?? 1));
+    });
+    if (code !== 0) {
+      process.stderr.write(`${tail.join('\n')}\n`);
+      throw new EngineError(`image build failed (exit ${code}); full log: ${options.logFile}`, {
+        hint: 'fix the failing step above (a package name in your config?) and run again',
+      });
+    }
+  } finally {
+    logStream.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { EngineError } from '../errors.js';
+import { DockerCliError, dockerBinary, runDocker, runDockerOk } from './cli.js';
+
+/**
+ * The one module that talks to the container engine. Everything else asks it
+ * for facts or actions in asylum's own terms; argv arrays only, never a shell.
+ */
+
+export interface ContainerState {
+  id: string;
+  running: boolean;
+  status: string;
+  image: string;
+  labels: Record<string, string>;
+}
+
+export type ObjectKind = 'container' | 'volume' | 'network' | 'image';
+
+const ENGINE_HINT =
+  'start the engine (Linux: `sudo dockerd &` or `sudo systemctl start docker`; ' +
+  'macOS: open Docker Desktop) and try again';
+
+/** Fails fast, in one line, when no engine answers. */
+export async function ensureEngine(): Promise<void> {
+  const result = await runDocker(['version', '--format', '{{.Server.Version}}'], {
+    timeoutMs: 5000,
+  });
+  if (result.exitCode === 0 && result.stdout.trim() !== '') return;
+  const reason = result.stderr.trim().split('\n').at(-1) ?? 'no answer';
+  if (/permission denied/i.test(reason)) {
+    throw new EngineError(`permission denied on the Docker socket: ${reason}`, {
+      hint: 'add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again)',
+    });
+  }
+  throw new EngineError(`no Docker engine is answering: ${reason}`, { hint: ENGINE_HINT });
+}
+
+export async function imageLabels(tag: string): Promise<Record<string, string> | null> {
+  const result = await runDocker(['image', 'inspect', '--format', '{{json .Config.Labels}}', tag]);
+  if (result.exitCode !== 0) {
+    if (/no such image/i.test(result.stderr)) return null;
+    throw new DockerCliError(['image', 'inspect', tag], result);
+  }
+  return (JSON.parse(result.stdout) as Record<string, string> | null) ?? {};
+}
+
+export async function imageId(tag: string): Promise<string | null> {
+  const result = await runDocker(['image', 'inspect', '--format', '{{.Id}}', tag]);
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+export async function inspectContainer(name: string): Promise<ContainerState | null> {
+  const format = '{{json .}}';
+  const result = await runDocker(['container', 'inspect', '--format', format, name]);
+  if (result.exitCode !== 0) {
+    if (/no such (object|container)/i.test(result.stderr)) return null;
+    throw new DockerCliError(['container', 'inspect', name], result);
+  }
+  const raw = JSON.parse(result.stdout) as {
+    Id: string;
+    Image: string;
+    State: { Running: boolean; Status: string };
+    Config: { Labels: Record<string, string> | null };
+  };
+  return {
+    id: raw.Id,
+    running: raw.State.Running,
+    status: raw.State.Status,
+    image: raw.Image,
+    labels: raw.Config.Labels ?? {},
+  };
+}
+
+function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+}
+
+export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+  const exists = await runDocker(['network', 'inspect', '--format', '{{.Id}}', name]);
+  if (exists.exitCode === 0) return;
+  const created = await runDocker(['network', 'create', ...labelArgs(labels), name]);
+  // Another asylum process may have created it between our two calls.
+  if (created.exitCode !== 0 && !/already exists/i.test(created.stderr)) {
+    throw new DockerCliError(['network', 'create', name], created);
+  }
+}
+
+/** `docker volume create` is idempotent: an existing volume is returned unchanged. */
+export async function ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  await runDockerOk(['volume', 'create', ...labelArgs(labels), name]);
+}
+
+export async function runDetached(args: readonly string[]): Promise<string> {
+  return (await runDockerOk(args, { timeoutMs: 120_000 })).trim();
+}
+
+export async function removeContainer(name: string): Promise<void> {
+  const result = await runDocker(['container', 'rm', '--force', name]);
+  if (result.exitCode !== 0 && !/no such container/i.test(result.stderr)) {
+    throw new DockerCliError(['container', 'rm', name], result);
+  }
+}
+
+/** Names of every object of `kind` carrying all of `labels` (value `''` = any value). */
+export async function listByLabels(
+  kind: ObjectKind,
+  labels: Record<string, string>,
+): Promise<string[]> {
+  const filters = Object.entries(labels).flatMap(([key, value]) => [
+    '--filter',
+    value === '' ? `label=${key}` : `label=${key}=${value}`,
+  ]);
+  const format = {
+    container: '{{.Names}}',
+    volume: '{{.Name}}',
+    network: '{{.Name}}',
+    image: '{{.Repository}}:{{.Tag}}',
+  }[kind];
+  const list = kind === 'container' ? ['container', 'ls', '--all'] : [kind, 'ls'];
+  const out = await runDockerOk([...list, ...filters, '--format', format]);
+  return out.split('\n').filter((line) => line.trim() !== '' && !line.includes('<none>'));
+}
+
+export async function removeObjects(kind: ObjectKind, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const verb = { container: ['container', 'rm', '--force'], volume: ['volume', 'rm', '--force'] };
+  const args = {
+    ...verb,
+    network: ['network', 'rm'],
+    image: ['image', 'rm', '--force'],
+  }[kind];
+  await runDockerOk([...args, ...names]);
+}
+
+/** Hands the terminal to `docker exec -it`; resolves with its exit code. */
+export function execInteractive(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(dockerBinary(), [...args], { stdio: 'inherit' });
+    // The terminal delivers Ctrl-C to the whole process group; the child handles it.
+    const ignore = () => {};
+    for (const signal of ['SIGINT', 'SIGQUIT'] as const) process.on(signal, ignore);
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGTERM', forward);
+    process.on('SIGHUP', forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      for (const s of ['SIGINT', 'SIGQUIT'] as const) process.off(s, ignore);
+      process.off('SIGTERM', forward);
+      process.off('SIGHUP', forward);
+      resolve(code ?? (signal ? 128 + signalNumber(signal) : 1));
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
+  return numbers[signal] ?? 1;
+}

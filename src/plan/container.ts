@@ -1,0 +1,236 @@
+import type { Agent } from '../agents/types.js';
+import type { Config } from '../config/types.js';
+import type { Kit } from '../kits/types.js';
+import { IMAGE_PATHS } from './image.js';
+import { cacheVolumeName, containerName, hostName, networkName } from './naming.js';
+
+export type MountType = 'bind' | 'volume';
+
+export interface PlannedMount {
+  type: MountType;
+  /** Host path for binds, volume name for volumes. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** Why the mount exists, shown by `asylum inspect` and `--debug`. */
+  reason: string;
+}
+
+export interface PlannedPort {
+  bind: string;
+  host: number;
+  container: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface ContainerPlan {
+  name: string;
+  hostname: string;
+  image: string;
+  network: string;
+  /** Names of the per-project volumes the plan mounts (created with labels). */
+  volumes: string[];
+  labels: Record<string, string>;
+  mounts: PlannedMount[];
+  ports: PlannedPort[];
+  /** Container environment. Values can be secret: passed through a 0600 file only. */
+  env: Record<string, string>;
+  /** User that sessions run as: `name` or `0` for a root host. */
+  sessionUser: string;
+  workdir: string;
+  agents: string[];
+}
+
+/** Host-side directories asylum keeps for this project under ~/.asylum. */
+export interface ProjectPaths {
+  dataDir: string;
+  sessions: string;
+  hostFiles: string;
+  history: string;
+}
+
+export interface ContainerPlanInput {
+  projectDir: string;
+  home: string;
+  uid: number;
+  gid: number;
+  username: string;
+  config: Config;
+  kits: readonly Kit[];
+  agent: Agent;
+  /** Where the active agent's config dir comes from on the host, if it has one. */
+  agentConfigSource: string | undefined;
+  imageTag: string;
+  imageAgents: readonly string[];
+  paths: ProjectPaths;
+  ports: readonly PlannedPort[];
+  volumes: readonly { host: string; container: string; readOnly: boolean }[];
+  /** Values from the project's `.env`, lowest precedence of the user's env. */
+  dotenv: Record<string, string>;
+  passthroughEnv: Record<string, string>;
+  labelsExtra?: Record<string, string>;
+}
+
+/** Fixed places inside the container where asylum mounts its own host-side files. */
+export const RUN_PATHS = {
+  sessions: '/run/asylum/sessions',
+  hostFiles: '/run/asylum/host',
+} as const;
+
+function coreMounts(input: ContainerPlanInput): PlannedMount[] {
+  const { projectDir, paths, home } = input;
+  return [
+    {
+      type: 'bind',
+      source: projectDir,
+      target: projectDir,
+      readOnly: false,
+      reason: 'the project',
+    },
+    {
+      type: 'bind',
+      source: paths.sessions,
+      target: RUN_PATHS.sessions,
+      readOnly: true,
+      reason: 'session leases: the container lives while a session is alive',
+    },
+    {
+      type: 'bind',
+      source: paths.hostFiles,
+      target: RUN_PATHS.hostFiles,
+      readOnly: true,
+      reason: 'files copied from the host at session start (git identity)',
+    },
+    {
+      type: 'bind',
+      source: paths.history,
+      target: `${home}/.shell_history`,
+      readOnly: false,
+      reason: 'shell history kept per project',
+    },
+  ];
+}
+
+function cacheMounts(input: ContainerPlanInput, name: string): PlannedMount[] {
+  return input.kits.flatMap((kit) =>
+    (kit.caches ?? []).map((cache) => ({
+      type: 'volume' as const,
+      source: cacheVolumeName(name, cache.tool),
+      target: `${input.home}/${cache.homePath}`,
+      readOnly: false,
+      reason: `${cache.tool} cache (kit ${kit.name})`,
+    })),
+  );
+}
+
+function agentMounts(input: ContainerPlanInput): PlannedMount[] {
+  const { agent, agentConfigSource, home } = input;
+  if (!agent.configDir || !agentConfigSource) return [];
+  return [
+    {
+      type: 'bind',
+      source: agentConfigSource,
+      target: `${home}/${agent.configDir}`,
+      readOnly: false,
+      reason: `${agent.name} config (isolated copy under ~/.asylum)`,
+    },
+  ];
+}
+
+function userMounts(input: ContainerPlanInput): PlannedMount[] {
+  return input.volumes.map((volume) => ({
+    type: 'bind',
+    source: volume.host,
+    target: volume.container,
+    readOnly: volume.readOnly,
+    reason: 'volumes: in the config or -v',
+  }));
+}
+
+/**
+ * Later entries win: kit defaults, then `.env`, then `env:` and `-e` (already
+ * merged into config.env), and asylum's own variables last so they cannot be
+ * spoofed by config.
+ */
+function planEnv(input: ContainerPlanInput, sessionUser: string): Record<string, string> {
+  const kitEnv = Object.assign({}, ...input.kits.map((kit) => kit.env ?? {}));
+  const own: Record<string, string> = {
+    ASYLUM: '1',
+    ASYLUM_AGENT: input.agent.name,
+    ASYLUM_PROJECT_DIR: input.projectDir,
+    ASYLUM_UID: String(input.uid),
+    ASYLUM_GID: String(input.gid),
+    HISTFILE: `${input.home}/.shell_history/zsh_history`,
+  };
+  if (sessionUser === '0') {
+    // Root on the host means root in the container: tell agents they are sandboxed.
+    Object.assign(own, { HOME: input.home, IS_SANDBOX: '1' });
+  }
+  return {
+    ...input.passthroughEnv,
+    ...kitEnv,
+    ...input.agent.env(input.home),
+    ...input.dotenv,
+    ...(input.config.env ?? {}),
+    ...own,
+  };
+}
+
+export function planContainer(input: ContainerPlanInput): ContainerPlan {
+  const name = containerName(input.projectDir);
+  const sessionUser = input.uid === 0 ? '0' : input.username;
+  const mounts = [
+    ...coreMounts(input),
+    ...cacheMounts(input, name),
+    ...agentMounts(input),
+    ...userMounts(input),
+  ];
+  const volumes = mounts.filter((m) => m.type === 'volume').map((m) => m.source);
+  return {
+    name,
+    hostname: hostName(input.projectDir),
+    image: input.imageTag,
+    network: networkName(name),
+    volumes,
+    labels: {
+      asylum: 'true',
+      'asylum.project': input.projectDir,
+      'asylum.container': name,
+      'asylum.agents': [...input.imageAgents].sort().join(','),
+      ...(input.labelsExtra ?? {}),
+    },
+    mounts,
+    ports: [...input.ports],
+    env: planEnv(input, sessionUser),
+    sessionUser,
+    workdir: input.projectDir,
+    agents: [...input.imageAgents],
+  };
+}
+
+/** `--mount` takes CSV: a field with a comma or quote is quoted, quotes doubled. */
+export function mountFlagValue(mount: PlannedMount): string {
+  const fields = [`type=${mount.type}`, `source=${mount.source}`, `target=${mount.target}`];
+  if (mount.readOnly) fields.push('readonly');
+  return fields.map(csvField).join(',');
+}
+
+function csvField(field: string): string {
+  if (!/[",\n\r]/.test(field) && field.trim() === field) return field;
+  return `"${field.replaceAll('"', '""')}"`;
+}
+
+/** The `docker run` argv for a plan. Env travels in `envFile`, never in argv. */
+export function dockerRunArgs(plan: ContainerPlan, envFile: string): string[] {
+  const args = ['run', '--detach', '--rm', '--init', '--name', plan.name];
+  args.push('--hostname', plan.hostname, '--network', plan.network);
+  args.push('--add-host', 'host.docker.internal:host-gateway');
+  args.push('--workdir', plan.workdir, '--env-file', envFile);
+  for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`);
+  for (const mount of plan.mounts) args.push('--mount', mountFlagValue(mount));
+  for (const port of plan.ports) {
+    args.push('--publish', `${port.bind}:${port.host}:${port.container}/${port.protocol}`);
+  }
+  args.push('--entrypoint', IMAGE_PATHS.init, plan.image);
+  return args;
+}

@@ -1,0 +1,217 @@
+import type { Agent } from '../agents/types.js';
+import { npmInstallLines } from '../agents/types.js';
+import { ASSETS } from '../assets/index.js';
+import type { KitOptions } from '../config/types.js';
+import type { Kit } from '../kits/types.js';
+import { sha256Hex } from './naming.js';
+
+/** Paths inside every image. */
+export const IMAGE_PATHS = {
+  init: '/usr/local/lib/asylum/init',
+  exec: '/usr/local/bin/asylum-exec',
+  zshrc: '/etc/asylum/zshrc',
+  caCert: '/usr/local/share/ca-certificates/asylum-host-ca.crt',
+  systemBundle: '/etc/ssl/certs/ca-certificates.crt',
+} as const;
+
+const CORE_APT = [
+  'bzip2',
+  'ca-certificates',
+  'curl',
+  'file',
+  'fd-find',
+  'g++',
+  'gcc',
+  'git',
+  'gnupg',
+  'iproute2',
+  'jq',
+  'less',
+  'libc6-dev',
+  'make',
+  'nano',
+  'netcat-openbsd',
+  'procps',
+  'ripgrep',
+  'socat',
+  'sudo',
+  'unzip',
+  'vim-tiny',
+  'wget',
+  'xz-utils',
+  'zip',
+];
+
+export interface ImageIdentity {
+  uid: number;
+  gid: number;
+  username: string;
+  home: string;
+}
+
+export interface BaseImageInput {
+  baseImage: string;
+  kits: readonly { kit: Kit; options: KitOptions }[];
+  agents: readonly { agent: Agent; version: string | undefined }[];
+  identity: ImageIdentity;
+  caBundle: string | undefined;
+}
+
+export interface ImagePlan {
+  tag: string;
+  hash: string;
+  dockerfile: string;
+  /** Files written next to the Dockerfile (the build context). */
+  files: Record<string, string>;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  agents: string[];
+}
+
+function fromAndCa(input: BaseImageInput): string[] {
+  const lines = [
+    `FROM ${input.baseImage}`,
+    'ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8',
+  ];
+  // The host's CA bundle is trusted before anything is fetched over TLS, so the
+  // image builds behind an intercepting proxy.
+  if (input.caBundle) lines.push(`COPY host-ca.crt ${IMAGE_PATHS.caCert}`);
+  return lines;
+}
+
+function aptLayer(kits: BaseImageInput['kits']): string[] {
+  const packages = new Set(CORE_APT);
+  for (const { kit } of kits) for (const name of kit.aptPackages ?? []) packages.add(name);
+  const sorted = [...packages].sort();
+  return [
+    'RUN apt-get update \\',
+    `    && apt-get install -y --no-install-recommends ${sorted.join(' ')} \\`,
+    '    && update-ca-certificates \\',
+    '    && ln -sf /usr/bin/fdfind /usr/local/bin/fd \\',
+    '    && rm -rf /var/lib/apt/lists/*',
+    // Node, pip and requests ignore the system store unless told where it is.
+    `ENV NODE_EXTRA_CA_CERTS=${IMAGE_PATHS.systemBundle} ` +
+      `REQUESTS_CA_BUNDLE=${IMAGE_PATHS.systemBundle} PIP_CERT=${IMAGE_PATHS.systemBundle}`,
+  ];
+}
+
+function kitLayers(kits: BaseImageInput['kits']): string[] {
+  const lines: string[] = [];
+  for (const { kit, options } of kits) lines.push(...(kit.dockerfile?.(options) ?? []));
+  lines.push(`COPY zshrc ${IMAGE_PATHS.zshrc}`);
+  return lines;
+}
+
+function agentLayers(agents: BaseImageInput['agents']): string[] {
+  return agents.flatMap(({ agent, version }) => npmInstallLines(agent, version));
+}
+
+function scriptLayers(): string[] {
+  return [
+    `COPY init.sh ${IMAGE_PATHS.init}`,
+    `COPY exec.sh ${IMAGE_PATHS.exec}`,
+    `RUN chmod 0755 ${IMAGE_PATHS.init} ${IMAGE_PATHS.exec}`,
+  ];
+}
+
+/**
+ * The host user, recreated with the same uid, gid, name and home so files in the
+ * project keep their owner. It comes last: a different user shares every layer
+ * above it. Values arrive as build args and are always quoted in the shell.
+ */
+function userLayer(identity: ImageIdentity, caches: readonly string[]): string[] {
+  const dirs = caches.map((path) => `"$USER_HOME/${path}"`).join(' ');
+  if (identity.uid === 0) {
+    return [
+      'ARG USER_HOME',
+      `RUN mkdir -p "$USER_HOME" ${dirs} && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc"`,
+      'USER root',
+    ];
+  }
+  return [
+    'ARG USERNAME USER_ID GROUP_ID USER_HOME',
+    'RUN (getent group "$GROUP_ID" >/dev/null || groupadd -g "$GROUP_ID" "$USERNAME") \\',
+    '    && if id -u "$USERNAME" >/dev/null 2>&1; then userdel "$USERNAME"; fi \\',
+    '    && useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME" \\',
+    '    && echo "$USERNAME ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/asylum \\',
+    '    && chmod 0440 /etc/sudoers.d/asylum \\',
+    `    && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc" \\`,
+    `    && mkdir -p ${dirs || '"$USER_HOME"'} \\`,
+    '    && chown -R "$USER_ID:$GROUP_ID" "$USER_HOME"',
+    'USER root',
+  ];
+}
+
+function zshrcText(kits: BaseImageInput['kits']): string {
+  const lines = ['# Written by asylum: shared by every user of this image.'];
+  for (const { kit } of kits) lines.push(...(kit.zshrc ?? []));
+  return `${lines.join('\n')}\n`;
+}
+
+function buildArgsFor(identity: ImageIdentity): Record<string, string> {
+  if (identity.uid === 0) return { USER_HOME: identity.home };
+  return {
+    USERNAME: identity.username,
+    USER_ID: String(identity.uid),
+    GROUP_ID: String(identity.gid),
+    USER_HOME: identity.home,
+  };
+}
+
+/** A stable digest of everything that shapes the image. */
+function hashInputs(parts: {
+  dockerfile: string;
+  files: Record<string, string>;
+  buildArgs: Record<string, string>;
+}): string {
+  const canonical = JSON.stringify({
+    dockerfile: parts.dockerfile,
+    files: Object.entries(parts.files).sort(([a], [b]) => a.localeCompare(b)),
+    buildArgs: Object.entries(parts.buildArgs).sort(([a], [b]) => a.localeCompare(b)),
+  });
+  return sha256Hex(canonical);
+}
+
+/**
+ * Plans the base image: Dockerfile text, build context, args and labels. Pure:
+ * the same inputs always give the same plan (and hash).
+ *
+ * Layer order puts what changes least first: system packages, kit tools, agents,
+ * asylum's own scripts, then the host user.
+ */
+export function planBaseImage(input: BaseImageInput): ImagePlan {
+  const caches = input.kits.flatMap(({ kit }) => (kit.caches ?? []).map((c) => c.homePath));
+  const dockerfile = [
+    ...fromAndCa(input),
+    ...aptLayer(input.kits),
+    ...kitLayers(input.kits),
+    ...agentLayers(input.agents),
+    ...scriptLayers(),
+    ...userLayer(input.identity, caches),
+    `ENTRYPOINT ["${IMAGE_PATHS.init}"]`,
+    '',
+  ].join('\n');
+  const files: Record<string, string> = {
+    'init.sh': ASSETS.init,
+    'exec.sh': ASSETS.exec,
+    zshrc: zshrcText(input.kits),
+  };
+  if (input.caBundle) files['host-ca.crt'] = input.caBundle;
+  const buildArgs = buildArgsFor(input.identity);
+  const hash = hashInputs({ dockerfile, files, buildArgs });
+  const agents = input.agents.map(({ agent }) => agent.name).sort();
+  return {
+    tag: `asylum:base-${hash.slice(0, 12)}`,
+    hash,
+    dockerfile,
+    files,
+    buildArgs,
+    labels: {
+      asylum: 'true',
+      'asylum.kind': 'base',
+      'asylum.hash': hash,
+      'asylum.agents': agents.join(','),
+    },
+    agents,
+  };
+}

@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import writeFileAtomic from 'write-file-atomic';
+import { UserError } from '../errors.js';
+
+/**
+ * Writes the git identity a session sees: the host's ~/.gitconfig (read, never
+ * mounted, so the container cannot change it) or a neutral identity, plus
+ * trust for the project directory only.
+ */
+export function stageGitConfig(home: string, hostFilesDir: string, projectDir: string): void {
+  mkdirSync(hostFilesDir, { recursive: true });
+  const source = join(home, '.gitconfig');
+  const base = existsSync(source)
+    ? readFileSync(source, 'utf8')
+    : '[user]\n\tname = asylum agent\n\temail = agent@asylum.invalid\n[init]\n\tdefaultBranch = main\n';
+  const trust = `\n# Added by asylum: trust this project only.\n[safe]\n\tdirectory = ${gitQuote(projectDir)}\n`;
+  writeFileAtomic.sync(join(hostFilesDir, 'gitconfig'), base + trust, { mode: 0o644 });
+}
+
+/** Git config values with spaces, quotes or backslashes need a quoted string. */
+function gitQuote(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** The project's `.env`, parsed as dotenv (quotes, comments, `export` prefixes). */
+export function readDotenv(projectDir: string): Record<string, string> {
+  const path = join(projectDir, '.env');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  const values = parseEnv(text.replace(/^\s*export\s+/gm, '')) as Record<string, string>;
+  for (const [key, value] of Object.entries(values)) {
+    if (/[\r\n]/.test(value)) {
+      throw new UserError(`${path}: ${key}: multi-line values cannot be passed to a container`);
+    }
+  }
+  return values;
+}
+
+/** Docker's --env-file format: one KEY=VALUE a line, taken literally. */
+export function formatEnvFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
+}

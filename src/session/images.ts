@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { buildImage } from '../docker/build.js';
+import { runDocker } from '../docker/cli.js';
+import { imageId, imageLabels } from '../docker/engine.js';
+import { UserError } from '../errors.js';
+import type { ImagePlan } from '../plan/image.js';
+import { withLock } from '../state/lock.js';
+import { locksDir, logsDir } from '../state/paths.js';
+import { log } from '../ui/log.js';
+
+export const DEFAULT_BASE_IMAGE = 'debian:trixie';
+
+/**
+ * The base image must be present locally or pullable. Where neither holds (no
+ * registry, air-gapped), `asylum bootstrap` builds it from Debian's archive.
+ */
+export async function ensureBaseImage(name: string): Promise<void> {
+  if (await imageId(name)) return;
+  log.info(`base image ${name} is not present; trying to pull it`);
+  const pulled = await runDocker(['pull', name], { timeoutMs: 120_000 });
+  if (pulled.exitCode === 0) return;
+  throw new UserError(`the base image ${name} is not present and cannot be pulled`, {
+    hint:
+      `build it locally from Debian's archive: \`sudo asylum bootstrap --image ${name}\` ` +
+      '(needs debootstrap), or set `image: {base: ...}` in ~/.asylum/config.yaml',
+  });
+}
+
+/** Counts builds in this process: tests and `--debug` use it to prove no-op runs. */
+export const buildStats = { builds: 0 };
+
+/**
+ * Builds the planned image unless an image with the same hash already exists.
+ * Concurrent asylum processes wait on one lock per hash, so a build needed by
+ * several of them runs once.
+ */
+export async function ensureImage(
+  plan: ImagePlan,
+  options: { home: string; rebuild: boolean; buildArgs: Record<string, string> },
+): Promise<void> {
+  const current = async () => (await imageLabels(plan.tag))?.['asylum.hash'] === plan.hash;
+  if (!options.rebuild && (await current())) {
+    log.debug(`image ${plan.tag} is up to date`);
+    return;
+  }
+  const lock = join(locksDir(options.home), `build-${plan.hash.slice(0, 16)}`);
+  await withLock(lock, async () => {
+    if (!options.rebuild && (await current())) return;
+    const logFile = join(logsDir(options.home), `build-${plan.hash.slice(0, 12)}.log`);
+    log.info(`building image ${plan.tag} (first time takes a few minutes; log: ${logFile})`);
+    const started = Date.now();
+    await buildImage(plan, {
+      noCache: options.rebuild,
+      logFile,
+      extraBuildArgs: options.buildArgs,
+    });
+    buildStats.builds += 1;
+    log.ok(`image ${plan.tag} built in ${Math.round((Date.now() - started) / 1000)} s`);
+  });
+}

@@ -1,0 +1,171 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Agent } from '../agents/types.js';
+import { loadConfigLayers } from '../config/load.js';
+import { mergeLayers } from '../config/merge.js';
+import { parsePortSpec, parseVolumeSpec } from '../config/specs.js';
+import type { Config } from '../config/types.js';
+import { ensureEngine, execInteractive, imageId } from '../docker/engine.js';
+import { type HostFacts, readHostFacts } from '../host/facts.js';
+import { type ContainerPlan, type PlannedPort, planContainer } from '../plan/container.js';
+import { IMAGE_PATHS, type ImagePlan, planBaseImage } from '../plan/image.js';
+import { containerName } from '../plan/naming.js';
+import { type Selection, selectRun } from '../plan/selection.js';
+import { SessionLease } from '../state/lease.js';
+import { withLock } from '../state/lock.js';
+import { isolatedAgentDir, locksDir, projectPaths } from '../state/paths.js';
+import { log, setDebug } from '../ui/log.js';
+import { ensureContainer } from './container.js';
+import type { GlobalFlags } from './flags.js';
+import { flagsLayer } from './flags.js';
+import { readDotenv, stageGitConfig } from './host-files.js';
+import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
+import { resolveProjectDir } from './project-dir.js';
+
+export type SessionMode = 'agent' | 'shell' | 'admin' | 'run';
+
+export interface SessionRequest {
+  mode: SessionMode;
+  args: string[];
+  flags: GlobalFlags;
+}
+
+interface Prepared {
+  host: HostFacts;
+  projectDir: string;
+  config: Config;
+  selection: Selection;
+  image: ImagePlan;
+}
+
+/** Config, selection and image plan: everything decided before the engine is touched. */
+function prepare(request: SessionRequest): Prepared {
+  const host = readHostFacts();
+  const projectDir = resolveProjectDir(host.home);
+  const layers = [
+    ...loadConfigLayers({ home: host.home, projectDir }),
+    flagsLayer(request.flags, host.home),
+  ];
+  const config = mergeLayers(layers.map((layer) => layer.config));
+  const selection = selectRun(layers, config, request.flags);
+  const image = planBaseImage({
+    baseImage: config.image?.base ?? DEFAULT_BASE_IMAGE,
+    kits: selection.kits,
+    agents: selection.installAgents.map((agent) => ({
+      agent,
+      version: config.agents?.[agent.name]?.version ?? agent.defaultVersion,
+    })),
+    identity: { uid: host.uid, gid: host.gid, username: host.username, home: host.home },
+    caBundle: host.caBundle,
+  });
+  return { host, projectDir, config, selection, image };
+}
+
+function plannedPorts(config: Config): PlannedPort[] {
+  return (config.ports ?? []).map((spec) => {
+    const port = parsePortSpec(spec);
+    // Loopback unless the user named an address: other hosts and containers stay out.
+    return {
+      bind: port.bind ?? '127.0.0.1',
+      host: port.host,
+      container: port.container,
+      protocol: port.protocol ?? 'tcp',
+    };
+  });
+}
+
+function agentConfigSource(home: string, agent: Agent): string | undefined {
+  if (!agent.configDir) return undefined;
+  const dir = isolatedAgentDir(home, agent.name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+function planFor(prepared: Prepared, agent: Agent): ContainerPlan {
+  const { host, projectDir, config, selection, image } = prepared;
+  const paths = projectPaths(host.home, containerName(projectDir));
+  const scope = process.env.ASYLUM_TEST_SCOPE;
+  return planContainer({
+    projectDir,
+    home: host.home,
+    uid: host.uid,
+    gid: host.gid,
+    username: host.username,
+    config,
+    kits: selection.kits.map(({ kit }) => kit),
+    agent,
+    agentConfigSource: agentConfigSource(host.home, agent),
+    imageTag: image.tag,
+    imageAgents: image.agents,
+    paths,
+    ports: plannedPorts(config),
+    volumes: (config.volumes ?? []).map((spec) => parseVolumeSpec(spec, host.home)),
+    dotenv: readDotenv(projectDir),
+    passthroughEnv: host.proxyEnv,
+    labelsExtra: scope ? { 'asylum.test': scope } : {},
+  });
+}
+
+function sessionCommand(request: SessionRequest, agent: Agent): string[] {
+  switch (request.mode) {
+    case 'run':
+      return [IMAGE_PATHS.exec, ...request.args];
+    case 'shell':
+    case 'admin':
+      return [IMAGE_PATHS.exec, 'zsh', '-l'];
+    case 'agent':
+      return [IMAGE_PATHS.exec, agent.binary, ...agent.yoloArgs, ...request.args];
+    default: {
+      const never: never = request.mode;
+      throw new Error(`unknown mode ${String(never)}`);
+    }
+  }
+}
+
+function execArgs(plan: ContainerPlan, request: SessionRequest, agent: Agent, tty: boolean) {
+  const args = ['exec', '--interactive'];
+  if (tty) args.push('--tty');
+  args.push('--user', request.mode === 'admin' ? 'root' : plan.sessionUser);
+  args.push('--workdir', plan.workdir);
+  for (const key of ['TERM', 'COLORTERM']) {
+    const value = process.env[key];
+    if (tty && value) args.push('--env', `${key}=${value}`);
+  }
+  args.push(plan.name, ...sessionCommand(request, agent));
+  return args;
+}
+
+/**
+ * One asylum session: make sure the image and the project container exist,
+ * hold a lease while the command runs in it, and return the command's exit code.
+ */
+export async function runSession(request: SessionRequest): Promise<number> {
+  setDebug(request.flags.debug);
+  const prepared = prepare(request);
+  const { host, config, image } = prepared;
+  await ensureEngine();
+  await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
+  await ensureImage(image, {
+    home: host.home,
+    rebuild: request.flags.rebuild,
+    buildArgs: host.proxyEnv,
+  });
+
+  const agent = prepared.selection.agent;
+  const plan = planFor(prepared, agent);
+  const paths = projectPaths(host.home, plan.name);
+  mkdirSync(paths.history, { recursive: true });
+  stageGitConfig(host.home, paths.hostFiles, prepared.projectDir);
+  log.debug(`container ${plan.name}, image ${plan.image}`);
+
+  const lease = SessionLease.acquire(paths.sessions);
+  try {
+    const expected = await imageId(image.tag);
+    const lock = join(locksDir(host.home), `container-${plan.name}`);
+    await withLock(lock, () => ensureContainer(plan, paths, expected));
+    const tty = host.stdinIsTty && host.stdoutIsTty;
+    return await execInteractive(execArgs(plan, request, agent, tty));
+  } finally {
+    lease.release();
+  }
+}
