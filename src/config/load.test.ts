@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -63,7 +64,10 @@ describe('loadLayerFromText: values', () => {
       version: '0.2',
       agent: 'claude',
       'default-resume': true,
-      agents: { claude: null, codex: { config: 'isolated', companions: ['claude'], version: '1.2.3' } },
+      agents: {
+        claude: null,
+        codex: { config: 'isolated', companions: ['claude'], version: '1.2.3' },
+      },
       kits: {
         java: { versions: ['17', '21'], 'default-version': '21', credentials: 'auto' },
         github: { credentials: false },
@@ -166,7 +170,9 @@ describe('loadLayerFromText: problems', () => {
   });
 
   test('wrong types', () => {
-    expect(problems('ports: 3000\n')).toEqual(['/p/.asylum:1:8: ports: expected a list, got 3000']);
+    expect(problems('ports: 3000\n')).toEqual([
+      '/p/.asylum:1:8: ports: expected a list, got 3000',
+    ]);
     expect(problems('default-resume: "yes"\nvolumes: { a: b }\n')).toEqual([
       '/p/.asylum:1:17: default-resume: expected true or false, got the string "yes"',
       '/p/.asylum:2:10: volumes: expected a list, got a mapping',
@@ -376,6 +382,18 @@ describe('files', () => {
     );
   });
 
+  test('problems of every file are collected, file problems included', () => {
+    const global = write(join(home, '.asylum', 'config.yaml'), 'ports: [0]\n');
+    write(join(project, '.asylum'), '');
+    write(join(project, '.asylum.yaml'), '');
+    const local = write(join(project, '.asylum.local'), 'agent: [\n');
+    expect(problemsOf(() => loadConfigLayers({ home, projectDir: project }))).toEqual([
+      `${global}:1:9: ports.0: invalid port "0": 0 must be between 1 and 65535`,
+      `both ${join(project, '.asylum')} and ${join(project, '.asylum.yaml')} exist; remove one`,
+      expect.stringMatching(`^${local}:2:1: `),
+    ]);
+  });
+
   test('a directory at a config path is ignored', () => {
     mkdirSync(join(project, '.asylum'));
     const main = write(join(project, '.asylum.yaml'), 'agent: codex\n');
@@ -387,15 +405,28 @@ describe('files', () => {
   test('a path that cannot be checked is named', () => {
     symlinkSync('.asylum', join(project, '.asylum'));
     expect(problemsOf(() => findProjectConfigFiles(project))).toEqual([
-      expect.stringContaining(`cannot check ${join(project, '.asylum')}: ELOOP`),
+      `cannot check ${join(project, '.asylum')}: ELOOP: too many symbolic links encountered`,
     ]);
+  });
+
+  test('a file that cannot be read is named (a socket fails even as root)', async () => {
+    const path = join(project, '.asylum');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      expect(problemsOf(() => loadConfigLayers({ home, projectDir: project }))).toEqual([
+        expect.stringMatching(`^cannot read ${path}: E[A-Z]+: `),
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test.skipIf(process.getuid?.() === 0)('an unreadable file is named', () => {
     const main = write(join(project, '.asylum'), 'agent: x\n');
     chmodSync(main, 0o000);
     expect(problemsOf(() => loadConfigLayers({ home, projectDir: project }))).toEqual([
-      expect.stringContaining(`cannot read ${main}: EACCES`),
+      `cannot read ${main}: EACCES: permission denied`,
     ]);
   });
 });

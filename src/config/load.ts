@@ -334,6 +334,9 @@ export interface ProjectConfigFiles {
   local?: string;
 }
 
+const PROJECT_FILE_NAMES = ['.asylum', '.asylum.yaml'] as const;
+const LOCAL_FILE_NAMES = ['.asylum.local', '.asylum.local.yaml'] as const;
+
 export function globalConfigPath(home: string): string {
   return join(home, '.asylum', 'config.yaml');
 }
@@ -344,15 +347,16 @@ export function globalConfigPath(home: string): string {
  * that is ignored. A directory at either path is ignored.
  */
 export function findProjectConfigFiles(projectDir: string): ProjectConfigFiles {
-  const project = pickOne(join(projectDir, '.asylum'), join(projectDir, '.asylum.yaml'));
-  const local = pickOne(join(projectDir, '.asylum.local'), join(projectDir, '.asylum.local.yaml'));
+  const project = pickOne(projectDir, PROJECT_FILE_NAMES);
+  const local = pickOne(projectDir, LOCAL_FILE_NAMES);
   return {
     ...(project === undefined ? {} : { project }),
     ...(local === undefined ? {} : { local }),
   };
 }
 
-function pickOne(canonical: string, alias: string): string | undefined {
+function pickOne(dir: string, names: readonly [string, string]): string | undefined {
+  const [canonical, alias] = names.map((name) => join(dir, name)) as [string, string];
   const present = [canonical, alias].filter(isConfigFile);
   if (present.length === 2) {
     throw new ConfigError([`both ${canonical} and ${alias} exist; remove one`]);
@@ -368,7 +372,7 @@ function isConfigFile(path: string): boolean {
   } catch (error) {
     // ENOTDIR: a parent is a file, so this path cannot exist either.
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
-    throw new ConfigError([`cannot check ${path}: ${(error as Error).message}`]);
+    throw new ConfigError([`cannot check ${path}: ${fsReason(error)}`]);
   }
 }
 
@@ -377,21 +381,32 @@ function isConfigFile(path: string): boolean {
  * Missing files are skipped. Problems from all files are reported together.
  */
 export function loadConfigLayers(options: { home: string; projectDir: string }): ConfigLayer[] {
-  const global = globalConfigPath(options.home);
-  const { project, local } = findProjectConfigFiles(options.projectDir);
-  const paths = [isConfigFile(global) ? global : undefined, project, local];
-
-  const layers: ConfigLayer[] = [];
   const problems: string[] = [];
-  for (const path of paths) {
-    if (path === undefined) continue;
+  // Keep going after a ConfigError so one run shows the problems of every file.
+  const collect = <T>(action: () => T): T | undefined => {
     try {
-      layers.push(loadLayerFromText(readConfigFile(path), path, { home: options.home }));
+      return action();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.problems);
+      return undefined;
     }
-  }
+  };
+
+  const global = globalConfigPath(options.home);
+  const finders = [
+    () => (isConfigFile(global) ? global : undefined),
+    () => pickOne(options.projectDir, PROJECT_FILE_NAMES),
+    () => pickOne(options.projectDir, LOCAL_FILE_NAMES),
+  ];
+  // Find and load one layer at a time so problems are listed in layer order.
+  const layers = finders.flatMap((find) => {
+    const path = collect(find);
+    if (path === undefined) return [];
+    const text = collect(() => readConfigFile(path));
+    if (text === undefined) return [];
+    return collect(() => loadLayerFromText(text, path, { home: options.home })) ?? [];
+  });
   if (problems.length > 0) throw new ConfigError(problems);
   return layers;
 }
@@ -400,6 +415,11 @@ function readConfigFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`cannot read ${path}: ${(error as Error).message}`]);
+    throw new ConfigError([`cannot read ${path}: ${fsReason(error)}`]);
   }
+}
+
+/** `EACCES: permission denied` from Node's `EACCES: permission denied, open '<path>'`. */
+function fsReason(error: unknown): string {
+  return String((error as Error).message).split(', ')[0]!;
 }

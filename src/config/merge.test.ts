@@ -94,8 +94,9 @@ describe('mergeLayers', () => {
     expect(mergeLayers([{ kits: { java: null } }, { kits: { java: null } }]).kits).toEqual({
       java: null,
     });
-    expect(mergeLayers([{ agents: { codex: null } }, { agents: { codex: { version: '2' } } }]))
-      .toEqual({ agents: { codex: { version: '2' } } });
+    expect(
+      mergeLayers([{ agents: { codex: null } }, { agents: { codex: { version: '2' } } }]),
+    ).toEqual({ agents: { codex: { version: '2' } } });
   });
 
   test('an empty map stays present: kits: {} means no kits, unlike no kits key', () => {

@@ -97,9 +97,11 @@ describe('loading never crashes', () => {
 describe('spec parsers only throw plain errors', () => {
   const inputs = fc.oneof(
     fc.string(),
-    fc.array(fc.constantFrom('1', '80', '127.0.0.1', '[::1]', '/a', '~', 'ro', 'z', 'x', ''), {
-      maxLength: 5,
-    }).map((parts) => parts.join(':')),
+    fc
+      .array(fc.constantFrom('1', '80', '127.0.0.1', '[::1]', '/a', '~', 'ro', 'z', 'x', ''), {
+        maxLength: 5,
+      })
+      .map((parts) => parts.join(':')),
     fc.string({ unit: 'binary' }),
   );
 
@@ -137,9 +139,13 @@ describe('spec parsers only throw plain errors', () => {
 
   test('a parsed port always has both ports in range', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 1, max: 65535 }), (h, c) => {
-        expect(parsePortSpec(`${h}:${c}`)).toEqual({ host: h, container: c });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 65535 }),
+        fc.integer({ min: 1, max: 65535 }),
+        (h, c) => {
+          expect(parsePortSpec(`${h}:${c}`)).toEqual({ host: h, container: c });
+        },
+      ),
     );
   });
 

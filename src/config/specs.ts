@@ -223,9 +223,8 @@ function parseMountOptions(parts: string[], spec: string): string[] {
     }
     const previous = chosen.get(group);
     if (previous !== undefined && previous !== option) {
-      throw new Error(
-        `conflicting mount options ${quote(previous)} and ${quote(option)} in volume ${quote(spec)}`,
-      );
+      const pair = `${quote(previous)} and ${quote(option)}`;
+      throw new Error(`conflicting mount options ${pair} in volume ${quote(spec)}`);
     }
     chosen.set(group, option);
   }

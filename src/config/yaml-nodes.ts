@@ -74,9 +74,12 @@ export function toPlainValue(doc: Document): { value: unknown; problems: NodePro
 
 function convert(node: unknown, path: KeyPath, walk: Walk): unknown {
   walk.budget -= 1;
-  if (walk.budget < 0)
+  if (walk.budget < 0) {
     throw new Abandon('the file expands to too many values (check its aliases)', startOf(node));
-  if (path.length > MAX_DEPTH) throw new Abandon('the file is nested too deeply', startOf(node));
+  }
+  if (path.length > MAX_DEPTH) {
+    throw new Abandon('the file is nested too deeply', startOf(node));
+  }
   if (isAlias(node)) return convertAlias(node, path, walk);
   if (isScalar(node)) return scalarValue(node, path);
   if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], walk));

@@ -129,7 +129,13 @@ async function handle(engine: FakeEngine, req: IncomingMessage, res: ServerRespo
   route(engine, req.method ?? '', path, body, res);
 }
 
-function route(engine: FakeEngine, method: string, path: string, body: Buffer, res: ServerResponse) {
+function route(
+  engine: FakeEngine,
+  method: string,
+  path: string,
+  body: Buffer,
+  res: ServerResponse,
+) {
   let m = /^\/containers\/([^/]+)\/json$/.exec(path);
   if (method === 'GET' && m) {
     if (m[1] === 'box') return sendJson(res, 200, inspectBody);
@@ -247,7 +253,9 @@ async function startFake(options: FakeOptions = {}, tcp = false): Promise<FakeEn
   const server = http.createServer((req, res) => void handle(engine, req, res));
   server.on('upgrade', (req, socket, head) => onUpgrade(engine, req, socket as net.Socket, head));
   servers.push(server);
-  await new Promise<void>((r) => (tcp ? server.listen(0, '127.0.0.1', r) : server.listen(socketPath, r)));
+  await new Promise<void>((r) =>
+    tcp ? server.listen(0, '127.0.0.1', r) : server.listen(socketPath, r),
+  );
   if (tcp) engine.socketPath = String((server.address() as AddressInfo).port);
   return engine;
 }
@@ -306,7 +314,9 @@ describe('FrameDemuxer', () => {
       const demuxer = new FrameDemuxer();
       const got: string[] = [];
       for (let i = 0; i < stream.length; i += step) {
-        demuxer.push(stream.subarray(i, i + step), (type, payload) => got.push(`${type}${payload}`));
+        demuxer.push(stream.subarray(i, i + step), (type, payload) =>
+          got.push(`${type}${payload}`),
+        );
       }
       const joined = got.reduce<string[]>((acc, part) => {
         const last = acc.at(-1);
@@ -478,7 +488,12 @@ describe('EngineApi.exec edge cases', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('user gave up')), 50);
     const stdin = new PassThrough();
-    const running = api.exec('box', { cmd: ['hang'], stdin, signal: controller.signal, ...sinks() });
+    const running = api.exec('box', {
+      cmd: ['hang'],
+      stdin,
+      signal: controller.signal,
+      ...sinks(),
+    });
     await expect(running).rejects.toThrow('user gave up');
     expect(stdin.readableFlowing).not.toBe(true);
     const pre = api.exec('box', { cmd: ['hang'], signal: controller.signal, ...sinks() });
@@ -492,7 +507,9 @@ describe('EngineApi connection errors', () => {
 
   it('names a missing socket and how to start the engine', async () => {
     const path = join(dir, 'missing.sock');
-    const err = await at(path).ping().catch((e: unknown) => e);
+    const err = await at(path)
+      .ping()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(err).not.toBeInstanceOf(ApiError);
     expect(err).toMatchObject({
@@ -530,7 +547,11 @@ describe('EngineApi connection errors', () => {
   });
 
   it('explains permission problems', () => {
-    const endpoint: ApiEndpoint = { kind: 'unix', socketPath: '/s.sock', source: 'default socket' };
+    const endpoint: ApiEndpoint = {
+      kind: 'unix',
+      socketPath: '/s.sock',
+      source: 'default socket',
+    };
     const err = Object.assign(new Error('connect EACCES /s.sock'), { code: 'EACCES' });
     expect(engineConnectionError(endpoint, err).message).toBe(
       'permission denied on /s.sock — add your user to the docker group ' +

@@ -229,7 +229,9 @@ export class EngineApi {
   /** Negotiates once per client: the first call pings, later calls reuse the answer. */
   private apiVersion(deadline: Deadline): Promise<string> {
     if (!this.version) {
-      const pinged = this.roundTrip('GET', '/_ping', undefined, deadline);
+      // Shared by every caller waiting on it, so one caller's abort must not end it.
+      const shared = { at: deadline.at, totalMs: deadline.totalMs };
+      const pinged = this.roundTrip('GET', '/_ping', undefined, shared);
       this.version = pinged.then((res) => pickApiVersion(headerValue(res.headers['api-version'])));
       // A failed ping must not poison later calls (the engine may come up).
       this.version.catch(() => {

@@ -125,7 +125,9 @@ describe('docker context', () => {
     writeConfig(configDir(), JSON.stringify({ currentContext: 'a' }));
     writeContext(configDir(), 'a', { Host: 'unix:///a.sock' });
     writeContext(configDir(), 'b', { Host: 'unix:///b.sock' });
-    expect(resolveEndpoint({ DOCKER_CONTEXT: 'b' }, home)).toMatchObject({ socketPath: '/b.sock' });
+    expect(resolveEndpoint({ DOCKER_CONTEXT: 'b' }, home)).toMatchObject({
+      socketPath: '/b.sock',
+    });
   });
 
   it('honours DOCKER_CONFIG', () => {

@@ -1,5 +1,11 @@
 import { createLayer } from '../config/load.js';
-import { parseEnvAssignment, parsePortSpec, parseVolumeSpec } from '../config/specs.js';
+import {
+  parseEnvAssignment,
+  parsePortSpec,
+  parseVolumeSpec,
+  validateEnvName,
+  validateEnvValue,
+} from '../config/specs.js';
 import type { Config, ConfigLayer } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 
@@ -13,6 +19,19 @@ export interface GlobalFlags {
   kits?: string[];
   agents?: string[];
   debug: boolean;
+}
+
+/**
+ * `-e KEY=VALUE`, or `-e KEY` to take the value from asylum's own environment,
+ * which keeps a secret out of every process's argv (docker's spelling too).
+ */
+function parseEnvFlag(text: string): { key: string; value: string } {
+  if (text.includes('=')) return parseEnvAssignment(text);
+  validateEnvName(text);
+  const value = process.env[text];
+  if (value === undefined) throw new Error(`${text} is not set in your environment`);
+  validateEnvValue(text, value);
+  return { key: text, value };
 }
 
 /** Turns flags into the highest-precedence config layer, checking each value. */
@@ -30,7 +49,7 @@ export function flagsLayer(flags: GlobalFlags, home: string): ConfigLayer {
   const env: Record<string, string> = {};
   for (const value of flags.env) {
     check('-e', value, (v) => {
-      const { key, value: parsed } = parseEnvAssignment(v);
+      const { key, value: parsed } = parseEnvFlag(v);
       env[key] = parsed;
     });
   }

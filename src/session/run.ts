@@ -5,7 +5,7 @@ import { loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parsePortSpec, parseVolumeSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
-import { ensureEngine, execInteractive, imageId } from '../docker/engine.js';
+import { ensureEngine, execInteractive, execStreams, imageId } from '../docker/engine.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import { type ContainerPlan, type PlannedPort, planContainer } from '../plan/container.js';
 import { IMAGE_PATHS, type ImagePlan, planBaseImage } from '../plan/image.js';
@@ -135,6 +135,43 @@ function execArgs(plan: ContainerPlan, request: SessionRequest, agent: Agent, tt
   return args;
 }
 
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/**
+ * Runs a non-TTY session over the Engine API with our own stdio. A signal to
+ * asylum ends the session: the lease goes with it, and the container winds
+ * down (ending the command) once no other session holds it.
+ */
+async function execPiped(plan: ContainerPlan, request: SessionRequest, agent: Agent) {
+  const abort = new AbortController();
+  let signalled: number | undefined;
+  const handlers = Object.entries(SIGNAL_CODES).map(([signal, code]) => {
+    const handler = () => {
+      signalled = code;
+      abort.abort();
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  try {
+    const code = await execStreams(plan.name, {
+      cmd: sessionCommand(request, agent),
+      user: request.mode === 'admin' ? 'root' : plan.sessionUser,
+      workdir: plan.workdir,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: abort.signal,
+    });
+    return signalled ?? code;
+  } catch (error) {
+    if (signalled !== undefined) return signalled;
+    throw error;
+  } finally {
+    for (const off of handlers) off();
+  }
+}
+
 /**
  * One asylum session: make sure the image and the project container exist,
  * hold a lease while the command runs in it, and return the command's exit code.
@@ -164,6 +201,10 @@ export async function runSession(request: SessionRequest): Promise<number> {
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     await withLock(lock, () => ensureContainer(plan, paths, expected));
     const tty = host.stdinIsTty && host.stdoutIsTty;
+    if (!tty) {
+      const code = await execPiped(plan, request, agent);
+      if (code !== null) return code;
+    }
     return await execInteractive(execArgs(plan, request, agent, tty));
   } finally {
     lease.release();

@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { containerName } from '../../src/plan/naming.js';
+import { ctx, dockerOk, makeProject, runAsylum } from './harness.js';
+
+describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () => {
+  it('reports a config error with file, line, column and a suggestion', async () => {
+    const project = makeProject('bad-config');
+    writeFileSync(join(project, '.asylum'), 'agent: echo\nkit:\n  node: {}\nports: ["abc"]\n');
+    const result = await runAsylum(['run', 'true'], { cwd: project });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(project, '.asylum')}:2:1`);
+    expect(result.stderr).toContain('did you mean "kits"');
+    expect(result.stderr).toContain(`${join(project, '.asylum')}:4:`);
+    expect(dockerOk(['container', 'inspect', containerName(project)])).toBe(false);
+  });
+
+  it('names an unknown agent or kit and where it was set', async () => {
+    const project = makeProject('unknown-names');
+    writeFileSync(join(project, '.asylum'), 'kits:\n  pyton: {}\n');
+    const kit = await runAsylum(['run', 'true'], { cwd: project });
+    expect(kit.stderr).toMatch(/\.asylum:2:3: .*unknown kit "pyton".*did you mean "python"/);
+    const agent = await runAsylum(['-a', 'cluade', 'run', 'true'], { cwd: makeProject('x') });
+    expect(agent.code).toBe(1);
+    expect(agent.stderr).toContain('unknown agent "cluade"');
+    expect(agent.stderr).toContain('did you mean "claude"');
+  });
+
+  it('rejects bad flag values, naming the flag', async () => {
+    const project = makeProject('bad-flags');
+    for (const [flag, value, text] of [
+      ['-p', '70000', '-p "70000"'],
+      ['-p', '80:80:80', '-p "80:80:80"'],
+      ['-v', 'relative/path:/x', '-v "relative/path:/x"'],
+      ['-e', 'NOEQUALS_AND_UNSET', '-e "NOEQUALS_AND_UNSET"'],
+    ] as const) {
+      const result = await runAsylum([flag, value, 'run', 'true'], { cwd: project });
+      expect(result.code, `${flag} ${value}`).toBe(1);
+      expect(result.stderr).toContain(text);
+    }
+    const unknown = await runAsylum(['--rebuidl', 'run', 'true'], { cwd: project });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--rebuild');
+    const typo = await runAsylum(['shel'], { cwd: project });
+    expect(typo.stderr).toContain('asylum shell');
+  });
+
+  it('says in one line, within 2 seconds, that no engine answers', async () => {
+    const project = makeProject('no-engine');
+    for (const host of ['unix:///nonexistent/docker.sock', 'tcp://127.0.0.1:9']) {
+      const started = Date.now();
+      const result = await runAsylum(['run', 'true'], {
+        cwd: project,
+        env: { DOCKER_HOST: host },
+      });
+      const elapsed = Date.now() - started;
+      expect(result.code).toBe(1);
+      expect(result.stderr.split('\n').filter(Boolean)[0]).toMatch(/engine/);
+      expect(elapsed).toBeLessThan(2000);
+    }
+  });
+
+  it('refuses the home directory as a project', async () => {
+    const result = await runAsylum(['run', 'true'], { cwd: join(ctx.runDir, 'homes', 'tester') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('home directory');
+  });
+});

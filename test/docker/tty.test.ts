@@ -1,0 +1,38 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ctx, homeOf, makeProject, waitFor } from './harness.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+/** A shell command line that starts asylum as the test user inside tmux. */
+function asylumCommand(project: string, args: string): string {
+  const env = `HOME='${homeOf()}' PWD='${project}' ASYLUM_TEST_SCOPE='${ctx.scope}'`;
+  const user = ctx.tester.viaSetpriv
+    ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
+    : '';
+  return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
+}
+
+describe.skipIf(!ctx.engine || (!hasTmux && !process.env.CI))('interactive sessions', () => {
+  it('asylum shell is a working interactive zsh in a terminal', async () => {
+    const project = makeProject('tty-shell');
+    const session = `asylum-tty-${process.pid}`;
+    const command = `${asylumCommand(project, 'shell')}; echo ASYLUM_EXIT=$?; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', command);
+    try {
+      const screen = () => tmux('capture-pane', '-t', session, '-p');
+      await waitFor(() => screen().includes('[asylum]'), 120_000, 250);
+      tmux('send-keys', '-t', session, 'echo tty=$(tty) sum=$((40+2))', 'Enter');
+      await waitFor(() => screen().includes('sum=42'), 10_000, 100);
+      expect(screen()).toMatch(/tty=\/dev\/pts\/\d+/);
+      tmux('send-keys', '-t', session, 'exit 3', 'Enter');
+      await waitFor(() => screen().includes('ASYLUM_EXIT=3'), 10_000, 100);
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+    }
+  });
+});
