@@ -89,7 +89,10 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
     .argument('<command...>', 'the command and its arguments')
     .passThroughOptions()
     .allowUnknownOption()
-    .helpOption(false)
+    .addHelpText(
+      'after',
+      '\nEverything after the command name goes to the command: asylum run ls --help',
+    )
     .action(async (command: string[]) => {
       setExit(await session('run', command, program.opts<RawFlags>()));
     });
@@ -160,6 +163,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return report(error);
   }
+}
+
+// A reader that goes away (`asylum run cat big | head`) ends us like any Unix filter.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
 }
 
 const code = await main(process.argv.slice(2));

@@ -129,7 +129,11 @@ function userLayer(identity: ImageIdentity, caches: readonly string[]): string[]
     ];
   }
   return [
-    'ARG USERNAME USER_ID GROUP_ID USER_HOME',
+    // One ARG per line: older frontends reject several names in one instruction.
+    'ARG USERNAME',
+    'ARG USER_ID',
+    'ARG GROUP_ID',
+    'ARG USER_HOME',
     'RUN (getent group "$GROUP_ID" >/dev/null || groupadd -g "$GROUP_ID" "$USERNAME") \\',
     '    && if id -u "$USERNAME" >/dev/null 2>&1; then userdel "$USERNAME"; fi \\',
     '    && useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME" \\',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -58,6 +59,12 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   }
 }
 
+/** What a running container was started with; a different digest means a restart is due. */
+function planDigest(plan: ContainerPlan): string {
+  const shape = { image: plan.image, mounts: plan.mounts, ports: plan.ports, env: plan.env };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+}
+
 export interface ContainerOutcome {
   created: boolean;
 }
@@ -84,10 +91,13 @@ export async function ensureContainer(
     }
     if (expectedImageId && state.image !== expectedImageId) {
       log.warn('the image changed; the container picks it up once every session has ended');
+    } else if (state.labels['asylum.plan'] !== planDigest(plan)) {
+      log.warn('ports, volumes or env changed; they apply once every session has ended');
     }
     return { created: false };
   }
   if (state) await waitUntilGone(plan.name);
-  await startContainer(plan, paths);
+  const labels = { ...plan.labels, 'asylum.plan': planDigest(plan) };
+  await startContainer({ ...plan, labels }, paths);
   return { created: true };
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildImage } from '../docker/build.js';
 import { runDocker } from '../docker/cli.js';
@@ -19,11 +20,34 @@ export async function ensureBaseImage(name: string): Promise<void> {
   log.info(`base image ${name} is not present; trying to pull it`);
   const pulled = await runDocker(['pull', name], { timeoutMs: 120_000 });
   if (pulled.exitCode === 0) return;
+  if (await offerBootstrap(name)) return;
   throw new UserError(`the base image ${name} is not present and cannot be pulled`, {
     hint:
       `build it locally from Debian's archive: \`sudo asylum bootstrap --image ${name}\` ` +
       '(needs debootstrap), or set `image: {base: ...}` in ~/.asylum/config.yaml',
   });
+}
+
+/** On a terminal, as root, with debootstrap at hand: offer to build the base image now. */
+async function offerBootstrap(name: string): Promise<boolean> {
+  const canBootstrap =
+    process.getuid?.() === 0 && spawnSync('debootstrap', ['--version']).status === 0;
+  if (!canBootstrap || !process.stdin.isTTY || !process.stdout.isTTY) return false;
+  const { confirm, isCancel } = await import('@clack/prompts');
+  const answer = await confirm({
+    message: `${name} cannot be pulled. Build it now from Debian's archive with debootstrap?`,
+    initialValue: true,
+  });
+  if (isCancel(answer) || answer !== true) return false;
+  const { bootstrap } = await import('../commands/bootstrap.js');
+  await bootstrap({ image: name, suite: suiteOf(name), force: false });
+  return true;
+}
+
+/** `debian:trixie` → `trixie`; anything else gets the suite asylum is built for. */
+function suiteOf(image: string): string {
+  const tag = image.split(':')[1] ?? '';
+  return /^[a-z]+$/.test(tag) ? tag : 'trixie';
 }
 
 /** Counts builds in this process: tests and `--debug` use it to prove no-op runs. */

@@ -21,6 +21,15 @@ export function logicalCwd(): string {
   return cwd;
 }
 
+/** A HOME that does not exist (yet) cannot contain the project: compare it as written. */
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 function isInside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
 }
@@ -32,7 +41,7 @@ function isInside(child: string, parent: string): boolean {
 export function resolveProjectDir(home: string): string {
   const dir = logicalCwd();
   const realDir = realpathSync(dir);
-  const realHome = realpathSync(home);
+  const realHome = realpathOr(home);
   if (realDir === '/') throw new UserError('refusing to use / as a project directory');
   if (realDir === realHome) {
     throw new UserError('refusing to use your home directory as a project', {

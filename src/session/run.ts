@@ -135,6 +135,19 @@ function execArgs(plan: ContainerPlan, request: SessionRequest, agent: Agent, tt
   return args;
 }
 
+/** `--debug`: what the container gets, with env values masked. */
+function debugPlan(plan: ContainerPlan): void {
+  log.debug(`container ${plan.name} (host ${plan.hostname}), image ${plan.image}`);
+  log.debug(`network ${plan.network}, sessions run as ${plan.sessionUser}`);
+  for (const m of plan.mounts) {
+    const access = m.readOnly ? 'ro' : 'rw';
+    log.debug(`mount ${m.type} ${m.source} -> ${m.target} (${access}): ${m.reason}`);
+  }
+  for (const p of plan.ports)
+    log.debug(`publish ${p.bind}:${p.host} -> ${p.container}/${p.protocol}`);
+  log.debug(`env: ${Object.keys(plan.env).sort().join(', ')} (values hidden)`);
+}
+
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /**
@@ -193,7 +206,7 @@ export async function runSession(request: SessionRequest): Promise<number> {
   const paths = projectPaths(host.home, plan.name);
   mkdirSync(paths.history, { recursive: true });
   stageGitConfig(host.home, paths.hostFiles, prepared.projectDir);
-  log.debug(`container ${plan.name}, image ${plan.image}`);
+  debugPlan(plan);
 
   const lease = SessionLease.acquire(paths.sessions);
   try {
