@@ -10,6 +10,10 @@ done
 if [ -f /run/asylum/host/gitconfig ]; then
   cp /run/asylum/host/gitconfig "$HOME/.gitconfig" 2>/dev/null
 fi
+if [ -f /run/asylum/host/ssh_config ] && [ -d "$HOME/.ssh" ]; then
+  cp /run/asylum/host/ssh_config "$HOME/.ssh/config" 2>/dev/null
+  chmod 600 "$HOME/.ssh/config" 2>/dev/null
+fi
 PATH="$HOME/.local/bin:$PATH"
 export PATH
 exec "$@"

@@ -131,6 +131,15 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
   return program;
 }
 
+/** File-system failures a user can fix: reported in one line, not as a bug. */
+const FS_CODES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
 function report(error: unknown): number {
   if (error instanceof ExitError) return error.exitCode;
   if (error instanceof CommanderError) {
@@ -147,6 +156,12 @@ function report(error: unknown): number {
     log.error(error.message);
     if (error.hint) log.hint(error.hint);
     return error.exitCode;
+  }
+  const fsError = error as NodeJS.ErrnoException;
+  if (fsError?.path && FS_CODES[fsError.code ?? '']) {
+    log.error(`cannot use ${fsError.path}: ${FS_CODES[fsError.code!]}`);
+    log.hint('check that it belongs to you (ls -ld) and that the disk has room');
+    return 1;
   }
   log.error(`internal error (a bug in asylum ${VERSION}): ${(error as Error)?.stack ?? error}`);
   return 70;

@@ -55,6 +55,7 @@ function mergeKitEntry(
     count: last(a.count, b.count),
     credentials: copyCredentials(last(a.credentials, b.credentials)),
     isolation: last(a.isolation, b.isolation),
+    writable: last(a.writable, b.writable),
   } satisfies Record<keyof KitOptions, unknown>);
 }
 

@@ -26,6 +26,7 @@ export interface KitOptions {
   count?: number;
   credentials?: 'auto' | false | string[];
   isolation?: 'isolated' | 'project' | 'shared';
+  writable?: boolean;
 }
 
 export interface ImageOptions {

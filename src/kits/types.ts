@@ -1,4 +1,5 @@
 import type { KitOptions } from '../config/types.js';
+import type { PlannedMount } from '../plan/container.js';
 
 export type KitTier = 'always' | 'default' | 'opt-in';
 
@@ -28,4 +29,37 @@ export interface Kit {
   caches?: readonly KitCache[];
   /** Environment every session of the container gets. */
   env?: Readonly<Record<string, string>>;
+  /** Host-side preparation for a container about to be created. */
+  prepare?: KitPrepare;
+  /** Directories (relative to home) the image creates for the user. */
+  homeDirs?: readonly string[];
 }
+
+/** What a kit may look at on the host when a container is about to be created. */
+export interface KitRuntimeContext {
+  home: string;
+  /** `~/.asylum`. */
+  asylumDir: string;
+  projectDir: string;
+  /** `~/.asylum/projects/<container>`. */
+  projectDataDir: string;
+  options: KitOptions;
+  uid: number;
+  gid: number;
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+/** A kit's contribution to one container: mounts, env, and files staged for sessions. */
+export interface KitRuntime {
+  mounts?: PlannedMount[];
+  env?: Record<string, string>;
+  /** Files written to the read-only host-files dir (`/run/asylum/host/<name>`). */
+  stagedFiles?: Record<string, string>;
+}
+
+/**
+ * Host-side preparation (keys, credentials) happens here, outside the pure plan;
+ * the plan only consumes the returned mounts and env.
+ */
+export type KitPrepare = (context: KitRuntimeContext) => KitRuntime | Promise<KitRuntime>;

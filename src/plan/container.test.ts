@@ -118,6 +118,39 @@ describe('planContainer: mounts', () => {
     ]);
   });
 
+  it('puts same-path mounts after the core ones and kit mounts before user volumes', () => {
+    const plan = planContainer(
+      sampleInput({
+        kits: [],
+        samePathMounts: [{ path: '/work/main/.git', reason: 'worktree metadata' }],
+        kitRuntime: [
+          {
+            mounts: [
+              {
+                type: 'bind',
+                source: '/k/ssh',
+                target: `${HOME}/.ssh/asylum`,
+                readOnly: true,
+                reason: 'key',
+              },
+            ],
+          },
+        ],
+        volumes: [{ host: '/srv/data', container: '/data', readOnly: false }],
+      }),
+    );
+    expect(plan.mounts.map(({ source, target, readOnly }) => [source, target, readOnly])).toEqual([
+      [PROJECT, PROJECT, false],
+      [`${DATA}/sessions`, '/run/asylum/sessions', true],
+      [`${DATA}/host`, '/run/asylum/host', true],
+      [`${DATA}/history`, `${HOME}/.shell_history`, false],
+      ['/work/main/.git', '/work/main/.git', false],
+      [AGENT_DIR, `${HOME}/.claude`, false],
+      ['/k/ssh', `${HOME}/.ssh/asylum`, true],
+      ['/srv/data', '/data', false],
+    ]);
+  });
+
   it('creates no volumes when no kit keeps a cache', () => {
     const plan = planContainer(sampleInput({ kits: [shellKit] }));
     expect(plan.volumes).toEqual([]);
@@ -180,6 +213,20 @@ describe('planContainer: environment', () => {
       ASYLUM_GID: '1001',
       HISTFILE: `${HOME}/.shell_history/zsh_history`,
     });
+  });
+
+  it('ranks kit runtime env with the kits: above passthrough, below the agent', () => {
+    const plan = planContainer(
+      sampleInput({
+        kits: [kit],
+        agent,
+        passthroughEnv: { R_P: 'pass' },
+        kitRuntime: [{ env: { R_P: 'runtime', ONLY_K: 'runtime', K_A: 'runtime' } }],
+      }),
+    );
+    expect(plan.env.R_P).toBe('runtime');
+    expect(plan.env.ONLY_K).toBe('runtime');
+    expect(plan.env.K_A).toBe('agent');
   });
 
   it('a later kit overrides an earlier one', () => {

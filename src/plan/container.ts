@@ -1,6 +1,6 @@
 import type { Agent } from '../agents/types.js';
 import type { Config } from '../config/types.js';
-import type { Kit } from '../kits/types.js';
+import type { Kit, KitRuntime } from '../kits/types.js';
 import { IMAGE_PATHS } from './image.js';
 import { cacheVolumeName, containerName, hostName, networkName } from './naming.js';
 
@@ -69,6 +69,10 @@ export interface ContainerPlanInput {
   dotenv: Record<string, string>;
   passthroughEnv: Record<string, string>;
   labelsExtra?: Record<string, string>;
+  /** What each active kit's host-side preparation contributed. */
+  kitRuntime?: readonly KitRuntime[];
+  /** Extra directories to mount at the same path (git worktree metadata). */
+  samePathMounts?: readonly { path: string; reason: string }[];
 }
 
 /** Fixed places inside the container where asylum mounts its own host-side files. */
@@ -137,6 +141,20 @@ function agentMounts(input: ContainerPlanInput): PlannedMount[] {
   ];
 }
 
+function kitMounts(input: ContainerPlanInput): PlannedMount[] {
+  return (input.kitRuntime ?? []).flatMap((runtime) => runtime.mounts ?? []);
+}
+
+function samePathMounts(input: ContainerPlanInput): PlannedMount[] {
+  return (input.samePathMounts ?? []).map(({ path, reason }) => ({
+    type: 'bind',
+    source: path,
+    target: path,
+    readOnly: false,
+    reason,
+  }));
+}
+
 function userMounts(input: ContainerPlanInput): PlannedMount[] {
   return input.volumes.map((volume) => ({
     type: 'bind',
@@ -153,7 +171,11 @@ function userMounts(input: ContainerPlanInput): PlannedMount[] {
  * spoofed by config.
  */
 function planEnv(input: ContainerPlanInput, sessionUser: string): Record<string, string> {
-  const kitEnv = Object.assign({}, ...input.kits.map((kit) => kit.env ?? {}));
+  const kitEnv = Object.assign(
+    {},
+    ...input.kits.map((kit) => kit.env ?? {}),
+    ...(input.kitRuntime ?? []).map((runtime) => runtime.env ?? {}),
+  );
   const own: Record<string, string> = {
     ASYLUM: '1',
     ASYLUM_AGENT: input.agent.name,
@@ -181,8 +203,10 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
   const sessionUser = input.uid === 0 ? '0' : input.username;
   const mounts = [
     ...coreMounts(input),
+    ...samePathMounts(input),
     ...cacheMounts(input, name),
     ...agentMounts(input),
+    ...kitMounts(input),
     ...userMounts(input),
   ];
   const volumes = mounts.filter((m) => m.type === 'volume').map((m) => m.source);

@@ -214,12 +214,15 @@ describe('planBaseImage: user', () => {
     expect(declaredArgs(all)).toEqual(['USERNAME', 'USER_ID', 'GROUP_ID', 'USER_HOME']);
     const useradd = all.findIndex((line) => line.includes('useradd'));
     expect(all.findLastIndex((line) => line.startsWith('ARG '))).toBeLessThan(useradd);
-    expect(all).toContain(
-      '    && useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME" \\',
+    expect(plan.dockerfile).toContain(
+      'useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME"',
     );
     // The cache directories exist before the volumes are mounted, owned by the user.
-    expect(all).toContain('    && mkdir -p "$USER_HOME/.cache/pip" "$USER_HOME/.npm" \\');
-    expect(all).toContain('    && chown -R "$USER_ID:$GROUP_ID" "$USER_HOME"');
+    expect(plan.dockerfile).toContain('mkdir -p "$USER_HOME/.cache/pip" "$USER_HOME/.npm"');
+    // Directories a kit wants in the home (ssh: ~/.ssh) are created the same way.
+    expect(plan.dockerfile).toMatch(/mkdir -p [^\n]*"\$USER_HOME\/\.ssh"/);
+    expect(plan.dockerfile).toContain('chown -R "$USER_ID:$GROUP_ID" "$USER_HOME"');
+    expect(all.indexOf('USER root')).toBeGreaterThan(useradd);
   });
 
   it('creates the home alone when no kit keeps a cache', () => {
@@ -237,10 +240,10 @@ describe('planBaseImage: user', () => {
     expect(plan.buildArgs).toEqual({ USER_HOME: '/root' });
     const all = plan.dockerfile.split('\n');
     expect(declaredArgs(all)).toEqual(['USER_HOME']);
-    expect(all).toContain(
-      'RUN mkdir -p "$USER_HOME" "$USER_HOME/.cache/pip" "$USER_HOME/.npm"' +
-        ' && echo "source /etc/asylum/zshrc" > "$USER_HOME/.zshrc"',
+    expect(plan.dockerfile).toContain(
+      'RUN mkdir -p "$USER_HOME" "$USER_HOME/.cache/pip" "$USER_HOME/.npm"',
     );
+    expect(plan.dockerfile).toContain('echo "source /etc/asylum/zshrc" > "$USER_HOME/.zshrc"');
   });
 });
 

@@ -124,7 +124,13 @@ function userLayer(identity: ImageIdentity, caches: readonly string[]): string[]
   if (identity.uid === 0) {
     return [
       'ARG USER_HOME',
-      `RUN mkdir -p "$USER_HOME" ${dirs} && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc"`,
+      // Tools that read the passwd home (ssh) must agree with $HOME.
+      `RUN mkdir -p "$USER_HOME" ${dirs} \\`,
+      // usermod refuses while PID 1 runs as root: edit the passwd entry directly.
+      `    && awk -F: -v OFS=: '$1 == "root" { $6 = ENVIRON["USER_HOME"] } 1' /etc/passwd \\`,
+      '       > /etc/passwd.asylum && cat /etc/passwd.asylum > /etc/passwd && rm /etc/passwd.asylum \\',
+      `    && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc" \\`,
+      '    && (chmod 700 "$USER_HOME/.ssh" 2>/dev/null || true)',
       'USER root',
     ];
   }
@@ -141,7 +147,9 @@ function userLayer(identity: ImageIdentity, caches: readonly string[]): string[]
     '    && chmod 0440 /etc/sudoers.d/asylum \\',
     `    && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc" \\`,
     `    && mkdir -p ${dirs || '"$USER_HOME"'} \\`,
-    '    && chown -R "$USER_ID:$GROUP_ID" "$USER_HOME"',
+    '    && chown -R "$USER_ID:$GROUP_ID" "$USER_HOME" \\',
+    // ssh refuses a ~/.ssh that others can read.
+    '    && (chmod 700 "$USER_HOME/.ssh" 2>/dev/null || true)',
     'USER root',
   ];
 }
@@ -184,7 +192,10 @@ function hashInputs(parts: {
  * asylum's own scripts, then the host user.
  */
 export function planBaseImage(input: BaseImageInput): ImagePlan {
-  const caches = input.kits.flatMap(({ kit }) => (kit.caches ?? []).map((c) => c.homePath));
+  const caches = input.kits.flatMap(({ kit }) => [
+    ...(kit.caches ?? []).map((c) => c.homePath),
+    ...(kit.homeDirs ?? []),
+  ]);
   const dockerfile = [
     ...fromAndCa(input),
     ...aptLayer(input.kits),

@@ -9,14 +9,28 @@ import { UserError } from '../errors.js';
  * mounted, so the container cannot change it) or a neutral identity, plus
  * trust for the project directory only.
  */
-export function stageGitConfig(home: string, hostFilesDir: string, projectDir: string): void {
+export function stageGitConfig(
+  home: string,
+  hostFilesDir: string,
+  projectDir: string,
+  extraTrusted: readonly string[] = [],
+): void {
   mkdirSync(hostFilesDir, { recursive: true });
   const source = join(home, '.gitconfig');
   const base = existsSync(source)
     ? readFileSync(source, 'utf8')
     : '[user]\n\tname = asylum agent\n\temail = agent@asylum.invalid\n[init]\n\tdefaultBranch = main\n';
-  const trust = `\n# Added by asylum: trust this project only.\n[safe]\n\tdirectory = ${gitQuote(projectDir)}\n`;
+  const entries = [projectDir, ...extraTrusted].map((dir) => `\tdirectory = ${gitQuote(dir)}\n`);
+  const trust = `\n# Added by asylum: trust this project (and its worktree metadata) only.\n[safe]\n${entries.join('')}`;
   writeFileAtomic.sync(join(hostFilesDir, 'gitconfig'), base + trust, { mode: 0o644 });
+}
+
+/** Files kits staged for sessions: read-only inside, copied into place by asylum-exec. */
+export function stageFiles(hostFilesDir: string, files: Record<string, string>): void {
+  mkdirSync(hostFilesDir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    writeFileAtomic.sync(join(hostFilesDir, name), text, { mode: 0o644 });
+  }
 }
 
 /** Git config values with spaces, quotes or backslashes need a quoted string. */

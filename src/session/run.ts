@@ -7,18 +7,25 @@ import { parsePortSpec, parseVolumeSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
 import { ensureEngine, execInteractive, execStreams, imageId } from '../docker/engine.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
-import { type ContainerPlan, type PlannedPort, planContainer } from '../plan/container.js';
+import type { KitRuntime } from '../kits/types.js';
+import {
+  type ContainerPlan,
+  type PlannedPort,
+  type ProjectPaths,
+  planContainer,
+} from '../plan/container.js';
 import { IMAGE_PATHS, type ImagePlan, planBaseImage } from '../plan/image.js';
 import { containerName } from '../plan/naming.js';
 import { type Selection, selectRun } from '../plan/selection.js';
 import { SessionLease } from '../state/lease.js';
 import { withLock } from '../state/lock.js';
-import { isolatedAgentDir, locksDir, projectPaths } from '../state/paths.js';
+import { asylumDir, isolatedAgentDir, locksDir, projectPaths } from '../state/paths.js';
 import { log, setDebug } from '../ui/log.js';
 import { ensureContainer } from './container.js';
 import type { GlobalFlags } from './flags.js';
 import { flagsLayer } from './flags.js';
-import { readDotenv, stageGitConfig } from './host-files.js';
+import { worktreeDirs } from './git.js';
+import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
 import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
 import { resolveProjectDir } from './project-dir.js';
 
@@ -81,7 +88,30 @@ function agentConfigSource(home: string, agent: Agent): string | undefined {
   return dir;
 }
 
-function planFor(prepared: Prepared, agent: Agent): ContainerPlan {
+/** Host-side preparation of every active kit (keys, known_hosts, credentials). */
+async function prepareKits(prepared: Prepared, paths: ProjectPaths): Promise<KitRuntime[]> {
+  const { host, projectDir, selection } = prepared;
+  const runtimes: KitRuntime[] = [];
+  for (const { kit, options } of selection.kits) {
+    if (!kit.prepare) continue;
+    runtimes.push(
+      await kit.prepare({
+        home: host.home,
+        asylumDir: asylumDir(host.home),
+        projectDir,
+        projectDataDir: paths.dataDir,
+        options,
+        uid: host.uid,
+        gid: host.gid,
+        warn: log.warn,
+        info: log.info,
+      }),
+    );
+  }
+  return runtimes;
+}
+
+function planFor(prepared: Prepared, agent: Agent, kitRuntime: KitRuntime[]): ContainerPlan {
   const { host, projectDir, config, selection, image } = prepared;
   const paths = projectPaths(host.home, containerName(projectDir));
   const scope = process.env.ASYLUM_TEST_SCOPE;
@@ -103,6 +133,11 @@ function planFor(prepared: Prepared, agent: Agent): ContainerPlan {
     dotenv: readDotenv(projectDir),
     passthroughEnv: host.proxyEnv,
     labelsExtra: scope ? { 'asylum.test': scope } : {},
+    kitRuntime,
+    samePathMounts: worktreeDirs(projectDir).map((path) => ({
+      path,
+      reason: 'git metadata of this worktree',
+    })),
   });
 }
 
@@ -202,10 +237,17 @@ export async function runSession(request: SessionRequest): Promise<number> {
   });
 
   const agent = prepared.selection.agent;
-  const plan = planFor(prepared, agent);
-  const paths = projectPaths(host.home, plan.name);
+  const paths = projectPaths(host.home, containerName(prepared.projectDir));
   mkdirSync(paths.history, { recursive: true });
-  stageGitConfig(host.home, paths.hostFiles, prepared.projectDir);
+  const kitRuntime = await prepareKits(prepared, paths);
+  const plan = planFor(prepared, agent, kitRuntime);
+  stageGitConfig(
+    host.home,
+    paths.hostFiles,
+    prepared.projectDir,
+    worktreeDirs(prepared.projectDir),
+  );
+  for (const runtime of kitRuntime) stageFiles(paths.hostFiles, runtime.stagedFiles ?? {});
   debugPlan(plan);
 
   const lease = SessionLease.acquire(paths.sessions);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 
@@ -48,6 +48,13 @@ export function makeDir(path: string, as: Role = 'tester'): string {
   const { uid, gid } = owner(as);
   if (process.getuid?.() === 0) chownSync(path, uid, gid);
   return path;
+}
+
+/** Writes a file owned by the role's user (tests run as root, the CLI often does not). */
+export function writeOwned(path: string, text: string, mode = 0o644, as: Role = 'tester'): void {
+  writeFileSync(path, text, { mode });
+  const { uid, gid } = owner(as);
+  if (process.getuid?.() === 0) chownSync(path, uid, gid);
 }
 
 /** The fake HOME of a role; shared across tests so images are reused. */

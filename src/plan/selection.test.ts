@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLayer, loadLayerFromText } from '../config/load.js';
+import { mergeLayers } from '../config/merge.js';
+import type { ConfigLayer } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import type { Kit } from '../kits/types.js';
+import { type SelectionFlags, selectRun } from './selection.js';
+
+const HOME = '/home/dev';
+const KNOWN_KITS = '(known: python, node, ssh, shell)';
+const KNOWN_AGENTS = '(known: claude, codex, gemini, echo)';
+
+function fileLayer(text: string, file = '/p/.asylum'): ConfigLayer {
+  return loadLayerFromText(text, file, { home: HOME });
+}
+
+/** Select from YAML layers (lowest first), merged the way a run merges them. */
+function select(layers: ConfigLayer[], flags: SelectionFlags = {}) {
+  const merged = mergeLayers(layers.map((layer) => layer.config));
+  const selection = selectRun(layers, merged, flags);
+  return {
+    agent: selection.agent.name,
+    installAgents: selection.installAgents.map((agent) => agent.name),
+    kits: selection.kits.map(({ kit }) => kit.name),
+    options: Object.fromEntries(selection.kits.map(({ kit, options }) => [kit.name, options])),
+  };
+}
+
+function fromYaml(text: string, flags: SelectionFlags = {}) {
+  return select([fileLayer(text)], flags);
+}
+
+/** The problem lines of the ConfigError that `run` throws. */
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('selectRun: agents', () => {
+  it('runs claude by default and installs only it', () => {
+    expect(select([])).toEqual({
+      agent: 'claude',
+      installAgents: ['claude'],
+      kits: ['python', 'node', 'ssh', 'shell'],
+      options: { python: {}, node: {}, ssh: {}, shell: {} },
+    });
+  });
+
+  it('installs the active agent, the agents keys and --agents, sorted, once each', () => {
+    const result = fromYaml('agent: gemini\nagents:\n  echo:\n  codex: {version: "1.2"}\n', {
+      agents: ['claude', 'codex'],
+    });
+    expect(result.agent).toBe('gemini');
+    expect(result.installAgents).toEqual(['claude', 'codex', 'echo', 'gemini']);
+  });
+
+  it('takes the agent from the highest layer', () => {
+    const layers = [
+      fileLayer('agent: codex\n', '/home/dev/.asylum/config.yaml'),
+      fileLayer('agent: gemini\n'),
+      createLayer('command line', { agent: 'echo' }),
+    ];
+    expect(select(layers).agent).toBe('echo');
+    expect(select(layers).installAgents).toEqual(['echo']);
+  });
+});
+
+describe('selectRun: kits', () => {
+  it('passes each kit its options', () => {
+    const result = fromYaml('kits:\n  python: {packages: [ruff]}\n  node:\n');
+    expect(result.kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    expect(result.options).toEqual({
+      python: { packages: ['ruff'] },
+      node: {},
+      ssh: {},
+      shell: {},
+    });
+  });
+
+  it('removes a kit marked disabled', () => {
+    expect(fromYaml('kits:\n  python: {disabled: true}\n').kits).toEqual(['node', 'ssh', 'shell']);
+  });
+
+  it('a later layer can enable a kit again', () => {
+    const layers = [
+      fileLayer('kits:\n  python: {disabled: true}\n', '/home/dev/.asylum/config.yaml'),
+      fileLayer('kits:\n  python: {disabled: false}\n'),
+    ];
+    expect(select(layers).kits).toEqual(['python', 'node', 'ssh', 'shell']);
+  });
+
+  it('--kits keeps the always-on kits and the listed ones', () => {
+    expect(select([], { kits: [] }).kits).toEqual(['node', 'ssh', 'shell']);
+    expect(select([], { kits: ['python'] }).kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    const disabled = fromYaml('kits:\n  python: {disabled: true, packages: [x]}\n', {
+      kits: ['python'],
+    });
+    expect(disabled.kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    expect(disabled.options.python).toEqual({ disabled: true, packages: ['x'] });
+  });
+
+  // BUG: src/plan/selection.ts selectKits: `kits: {}` selects the default-tier kits
+  // (python) exactly as if `kits` were absent. merge.ts documents (and merge.test.ts
+  // checks) that `kits: {}` means "no kits", unlike leaving `kits` out ("every kit");
+  // upstream bug 38 was this very regression. Expected: only the always-on kits.
+  it.fails('kits: {} keeps only the always-on kits', () => {
+    expect(fromYaml('kits: {}\n').kits).toEqual(['node', 'ssh', 'shell']);
+  });
+
+  describe('with an opt-in kit', () => {
+    const extra: Kit = { name: 'extra', tier: 'opt-in', summary: 'test kit', order: 40 };
+
+    afterEach(() => {
+      vi.doUnmock('../kits/index.js');
+      vi.resetModules();
+    });
+
+    async function selectWithExtra(text: string, flags: SelectionFlags = {}) {
+      vi.resetModules();
+      vi.doMock('../kits/index.js', async (importOriginal) => {
+        const real = await importOriginal<typeof import('../kits/index.js')>();
+        const KITS = [...real.KITS, extra];
+        return { KITS, findKit: (name: string) => KITS.find((kit) => kit.name === name) };
+      });
+      const mocked = await import('./selection.js');
+      const layer = fileLayer(text);
+      return mocked.selectRun([layer], layer.config, flags).kits.map(({ kit }) => kit.name);
+    }
+
+    it('leaves it out unless named', async () => {
+      expect(await selectWithExtra('agent: claude\n')).toEqual(['python', 'node', 'ssh', 'shell']);
+      expect(await selectWithExtra('kits:\n  python:\n')).toEqual([
+        'python',
+        'node',
+        'ssh',
+        'shell',
+      ]);
+    });
+
+    it('adds it when named in the config or in --kits', async () => {
+      expect(await selectWithExtra('kits:\n  extra:\n')).toEqual([
+        'python',
+        'node',
+        'ssh',
+        'shell',
+        'extra',
+      ]);
+      expect(await selectWithExtra('', { kits: ['extra'] })).toEqual([
+        'node',
+        'ssh',
+        'shell',
+        'extra',
+      ]);
+      expect(await selectWithExtra('kits:\n  extra: {disabled: true}\n')).toEqual([
+        'python',
+        'node',
+        'ssh',
+        'shell',
+      ]);
+    });
+  });
+});
+
+describe('selectRun: unknown names', () => {
+  it('points at the file, line and column of each unknown name, with a suggestion', () => {
+    const layer = fileLayer('agent: cluade\nkits:\n  pyhton: {}\n  node:\nagents:\n  codx:\n');
+    expect(problemsOf(() => selectRun([layer], layer.config, {}))).toEqual([
+      `/p/.asylum:3:3: kits.pyhton: unknown kit "pyhton" (did you mean "python"?) ${KNOWN_KITS}`,
+      `/p/.asylum:6:3: agents.codx: unknown agent "codx" (did you mean "codex"?) ${KNOWN_AGENTS}`,
+      `/p/.asylum:1:1: agent: unknown agent "cluade" (did you mean "claude"?) ${KNOWN_AGENTS}`,
+    ]);
+  });
+
+  it('names the layer the bad name is in', () => {
+    const layers = [
+      fileLayer('kits:\n  python:\n', '/home/dev/.asylum/config.yaml'),
+      fileLayer('# local overrides\nkits:\n  java: {}\n', '/p/.asylum.local'),
+    ];
+    const merged = mergeLayers(layers.map((layer) => layer.config));
+    expect(problemsOf(() => selectRun(layers, merged, {}))).toEqual([
+      `/p/.asylum.local:3:3: kits.java: unknown kit "java" ${KNOWN_KITS}`,
+    ]);
+  });
+
+  it('names the command line for a bad --agent value', () => {
+    const layer = createLayer('command line', { agent: 'cdex' });
+    const error = (() => {
+      try {
+        selectRun([layer], layer.config, {});
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      `command line: agent: unknown agent "cdex" (did you mean "codex"?) ${KNOWN_AGENTS}`,
+    );
+  });
+
+  it('names the --kits flag', () => {
+    expect(problemsOf(() => selectRun([], {}, { kits: ['nod', 'zzzz'] }))).toEqual([
+      `--kits: unknown kit "nod" (did you mean "node"?) ${KNOWN_KITS}`,
+      `--kits: unknown kit "zzzz" ${KNOWN_KITS}`,
+    ]);
+  });
+
+  it('names the --agents flag', () => {
+    expect(problemsOf(() => selectRun([], {}, { agents: ['gemni'] }))).toEqual([
+      `--agents: unknown agent "gemni" (did you mean "gemini"?) ${KNOWN_AGENTS}`,
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * Git metadata outside the project that git inside the container needs: for a
+ * worktree, `.git` is a file pointing at `<main repo>/.git/worktrees/<name>`,
+ * whose `commondir` names the main `.git`. Read as plain files: running git on
+ * the host against the project would execute repo config (core.fsmonitor, ...)
+ * that the agent can write.
+ */
+export function worktreeDirs(projectDir: string): string[] {
+  const dotGit = join(projectDir, '.git');
+  let text: string;
+  try {
+    if (!statSync(dotGit).isFile()) return [];
+    text = readFileSync(dotGit, 'utf8');
+  } catch {
+    return [];
+  }
+  const match = /^gitdir:\s*(.+?)\s*$/m.exec(text);
+  if (!match) return [];
+  const gitDir = resolveFrom(projectDir, match[1]!);
+  const dirs = [gitDir];
+  try {
+    const common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+    if (common) dirs.push(resolveFrom(gitDir, common));
+  } catch {
+    // Not a worktree of another repository (a submodule's gitdir, say): one dir is enough.
+  }
+  return [...new Set(dirs)].filter((dir) => isDirectory(dir) && !isInside(dir, projectDir));
+}
+
+function resolveFrom(base: string, path: string): string {
+  return isAbsolute(path) ? resolve(path) : resolve(base, path);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(`${parent}/`);
+}
