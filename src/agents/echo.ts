@@ -8,4 +8,7 @@ export const echoAgent: Agent = {
   yoloArgs: [],
   configDir: undefined,
   env: () => ({}),
+  seedSkip: [],
+  hasSession: () => false,
+  command: (args) => ['echo', ...args],
 };

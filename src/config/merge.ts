@@ -13,8 +13,8 @@
  *   agent entry means "on, with defaults", so null merged with options gives
  *   the options, in either order.
  *
- * A map that any layer sets stays present even when empty: `kits: {}` means
- * "no kits", which differs from leaving `kits` out ("every kit").
+ * A map that any layer sets stays present even when empty. (Kit selection
+ * treats `kits: {}` like no `kits` key: default kits stay on unless disabled.)
  */
 import type { AgentOptions, Config, ImageOptions, KitOptions } from './types.js';
 

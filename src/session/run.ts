@@ -254,7 +254,7 @@ export async function runSession(request: SessionRequest): Promise<number> {
   try {
     const expected = await imageId(image.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
-    await withLock(lock, () => ensureContainer(plan, paths, expected));
+    await withLock(lock, () => ensureContainer(plan, paths, expected, lease));
     const tty = host.stdinIsTty && host.stdoutIsTty;
     if (!tty) {
       const code = await execPiped(plan, request, agent);

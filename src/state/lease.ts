@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** How often the host refreshes a lease; the container counts in the same ticks. */
 export const LEASE_INTERVAL_MS = 1000;
@@ -22,8 +22,10 @@ export class SessionLease {
     this.beat();
     this.timer = setInterval(() => this.beat(), LEASE_INTERVAL_MS);
     this.timer.unref();
-    process.once('exit', () => this.release());
+    process.once('exit', this.onExit);
   }
+
+  private readonly onExit = () => this.release();
 
   static acquire(dir: string): SessionLease {
     mkdirSync(dir, { recursive: true });
@@ -42,10 +44,29 @@ export class SessionLease {
     }
   }
 
+  /**
+   * Whether another session's lease changed recently: their holders are alive.
+   * Used before replacing a container that no longer matches the config.
+   */
+  othersAlive(): boolean {
+    const now = Date.now();
+    const dir = dirname(this.path);
+    return readdirSync(dir).some((name) => {
+      const path = join(dir, name);
+      if (path === this.path) return false;
+      try {
+        return now - statSync(path).mtimeMs < LEASE_INTERVAL_MS * 3;
+      } catch {
+        return false;
+      }
+    });
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
     clearInterval(this.timer);
+    process.off('exit', this.onExit);
     rmSync(this.path, { force: true });
   }
 }

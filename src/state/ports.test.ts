@@ -1,6 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,12 +70,7 @@ describe('pickRange', () => {
       5,
       { start: 7015, count: 5 },
     ],
-    [
-      'a gap below the first range is used',
-      [range('/q', 7004, 5)],
-      3,
-      { start: 7001, count: 3 },
-    ],
+    ['a gap below the first range is used', [range('/q', 7004, 5)], 3, { start: 7001, count: 3 }],
     [
       'a legacy entry (start ≥ 10000) of the project is replaced',
       [range('/p', 10_000, 5), range('/q', 7001, 5)],
@@ -219,7 +221,7 @@ describe('allocatePorts across processes', () => {
     const contents = [
       "import { allocatePorts } from './ports.js';",
       'const [home, project, count] = process.argv.slice(2);',
-      'const container = `asylum-${project.slice(1)}`;',
+      "const container = 'asylum-' + project.slice(1);",
       'const span = await allocatePorts({ home, project, container, count: Number(count) });',
       'process.stdout.write(JSON.stringify(span));',
     ].join('\n');
@@ -249,11 +251,16 @@ describe('allocatePorts across processes', () => {
   });
 
   it('gives 30 concurrent projects 30 disjoint ranges, packed from the floor', async () => {
-    const projects = Array.from({ length: 30 }, (_, i) => ({ name: `/p${i}`, count: 1 + (i % 5) }));
+    const projects = Array.from({ length: 30 }, (_, i) => ({
+      name: `/p${i}`,
+      count: 1 + (i % 5),
+    }));
     const outputs = await Promise.all(
       projects.map(({ name, count }) => run(process.execPath, [child, home, name, `${count}`])),
     );
-    const spans = outputs.map(({ stdout }) => JSON.parse(stdout) as { start: number; count: number });
+    const spans = outputs.map(
+      ({ stdout }) => JSON.parse(stdout) as { start: number; count: number },
+    );
     expect(spans.map((span) => span.count)).toEqual(projects.map((project) => project.count));
 
     // Disjoint and gap-free: each range starts where the previous one ends.

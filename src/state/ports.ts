@@ -117,10 +117,14 @@ export async function allocatePorts(options: {
 }): Promise<PortSpan> {
   const { project, container, count } = options;
   const path = portsStatePath(options.home);
-  const state = await updateJsonState(path, portsStateSchema, EMPTY, (current) => {
+  const state = await updateJsonState(path, portsStateSchema, EMPTY, (current): PortsState => {
     const picked = pickRange(current.ranges, project, count);
     const others = current.ranges.filter((range) => range.project !== project);
-    return { version: 1, ranges: [...others, { project, container, ...picked }] };
+    // Sorted by start, so the file reads as a map of the port space.
+    const ranges = [...others, { project, container, ...picked }].sort(
+      (a, b) => a.start - b.start,
+    );
+    return { version: 1, ranges };
   });
   const { start, count: allocated } = state.ranges.find((range) => range.project === project)!;
   return { start, count: allocated };
@@ -128,8 +132,9 @@ export async function allocatePorts(options: {
 
 /** Frees the project's ports for reuse; false when it had none. */
 export async function releasePorts(options: { home: string; project: string }): Promise<boolean> {
+  const path = portsStatePath(options.home);
   let released = false;
-  await updateJsonState(portsStatePath(options.home), portsStateSchema, EMPTY, (state) => {
+  await updateJsonState(path, portsStateSchema, EMPTY, (state): PortsState => {
     const kept = state.ranges.filter((range) => range.project !== options.project);
     released = kept.length < state.ranges.length;
     return { version: 1, ranges: kept };
