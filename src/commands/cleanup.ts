@@ -7,6 +7,7 @@ import { readHostFacts } from '../host/facts.js';
 import { containerName } from '../plan/naming.js';
 import { logicalCwd } from '../session/project-dir.js';
 import { asylumDir, projectPaths } from '../state/paths.js';
+import { releasePorts } from '../state/ports.js';
 import { log } from '../ui/log.js';
 
 export interface CleanupOptions {
@@ -45,10 +46,12 @@ async function removeAll(found: [ObjectKind, string[]][]): Promise<number> {
 }
 
 async function cleanupProject(home: string): Promise<number> {
-  const name = containerName(logicalCwd());
+  const project = logicalCwd();
+  const name = containerName(project);
   const found = await listAll(scopeLabels({ 'asylum.container': name }), ORDER.slice(0, 3));
   const failures = await removeAll(found);
   rmSync(projectPaths(home, name).dataDir, { recursive: true, force: true });
+  if (await releasePorts({ home, project })) log.ok("released the project's port range");
   log.ok(`cleaned up ${name}${failures > 0 ? ' (with errors above)' : ''}`);
   return failures > 0 ? 1 : 0;
 }

@@ -56,6 +56,7 @@ function mergeKitEntry(
     credentials: copyCredentials(last(a.credentials, b.credentials)),
     isolation: last(a.isolation, b.isolation),
     writable: last(a.writable, b.writable),
+    bind: last(a.bind, b.bind),
   } satisfies Record<keyof KitOptions, unknown>);
 }
 

@@ -60,6 +60,8 @@ export const kitOptionsSchema = z.strictObject({
   count: z.int().optional(),
   credentials: credentialsSchema.optional(),
   isolation: z.enum(ISOLATION_MODES).optional(),
+  /** ports: where published ports listen; `all` exposes them to the network. */
+  bind: z.enum(['loopback', 'all']).optional(),
   /** ssh, shared mode: mount the host's ~/.ssh read-write instead of read-only. */
   writable: z.boolean().optional(),
 });

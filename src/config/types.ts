@@ -27,6 +27,7 @@ export interface KitOptions {
   credentials?: 'auto' | false | string[];
   isolation?: 'isolated' | 'project' | 'shared';
   writable?: boolean;
+  bind?: 'loopback' | 'all';
 }
 
 export interface ImageOptions {

@@ -21,6 +21,8 @@ export interface PlannedPort {
   host: number;
   container: number;
   protocol: 'tcp' | 'udp';
+  /** `range`: the project's own port range (skipped when busy); `user`: -p / ports:. */
+  source?: 'range' | 'user';
 }
 
 export interface ContainerPlan {

@@ -325,6 +325,19 @@ describe('resolveAgentConfigDir: seeding', () => {
     expect(existsSync(join(target, 'settings.json'))).toBe(true);
   });
 
+  it.skipIf(isRoot)('says how to fix a parent dir it may not write in', () => {
+    const parent = join(asylumDir, 'agents');
+    mkdirSync(parent, { recursive: true });
+    chmodSync(parent, 0o500);
+    try {
+      expect(() => resolveAgentConfigDir(request(claudeAgent))).toThrow(
+        'cannot write in ~/.asylum/agents: permission denied',
+      );
+    } finally {
+      chmodSync(parent, 0o755);
+    }
+  });
+
   it('clears the temp dir of a seed whose process was killed', () => {
     const stale = join(asylumDir, 'agents', 'claude.tmp-999999999');
     write(join(stale, 'half.json'));

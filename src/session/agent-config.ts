@@ -180,11 +180,7 @@ function seedConfigDir(
     large: [],
     warnings: [],
   };
-  mkdirSync(dirname(hostDir), { recursive: true, mode: 0o700 });
-  removeStaleTemps(hostDir);
-  const temp = `${hostDir}.tmp-${process.pid}`;
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { mode: 0o700 });
+  const temp = makeTemp(hostDir, request.home);
   let sources: string[];
   try {
     sources = fillSeed(request, temp, walk);
@@ -197,6 +193,27 @@ function seedConfigDir(
   }
   const report = seedReport(request, hostDir, sources, walk);
   return { fresh: true, report, warnings: capList(walk.warnings) };
+}
+
+/** An empty `<dir>.tmp-<pid>` next to `hostDir`, after clearing those of dead seeds. */
+function makeTemp(hostDir: string, home: string): string {
+  const temp = `${hostDir}.tmp-${process.pid}`;
+  try {
+    mkdirSync(dirname(hostDir), { recursive: true, mode: 0o700 });
+    removeStaleTemps(hostDir);
+    rmSync(temp, { recursive: true, force: true });
+    mkdirSync(temp, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    const parent = dirname(hostDir);
+    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+    throw new UserError(`cannot write in ${tilde(parent, home)}: permission denied`, {
+      hint: `sudo chown -R ${owner} ${shell(parent)}`,
+      cause: error,
+    });
+  }
+  return temp;
 }
 
 /** Copies the native dir and the agent's extras into `target`; returns what was found. */
@@ -242,8 +259,7 @@ function copyExtra(
     return true;
   }
   const transform = extra.transform && ((text: string) => extra.transform!(text, projectDir));
-  copyFile(source, destination, extra.to, walk, transform);
-  return true;
+  return copyFile(source, destination, extra.to, walk, transform);
 }
 
 function copyTree(source: string, target: string, relative: string, walk: SeedWalk): void {
@@ -328,14 +344,15 @@ function copyFile(
   relative: string,
   walk: SeedWalk,
   transform?: (text: string) => string,
-): void {
+): boolean {
   const read = readSource(source, relative, walk);
-  if (read === undefined) return;
+  if (read === undefined) return false;
   const data = transform ? Buffer.from(transform(read.content.toString('utf8'))) : read.content;
   // Errors on our side (a full disk) are not skipped: they abort the seed.
   writeCopy(target, data, read.mode & 0o777);
   walk.files += 1;
   walk.bytes += data.length;
+  return true;
 }
 
 /** A regular file's content and mode, or undefined (with a warning or a note) when left out. */

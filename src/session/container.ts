@@ -15,6 +15,7 @@ import { dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
 import { formatEnvFile } from './host-files.js';
+import { availablePorts } from './ports.js';
 
 const REMOVAL_WAIT_MS = 15_000;
 
@@ -51,11 +52,12 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   const labels = projectLabels(plan);
   await ensureNetwork(plan.network, labels);
   for (const volume of plan.volumes) await ensureVolume(volume, labels);
+  const ports = await availablePorts(plan.ports);
   const envFile = join(paths.dataDir, `env-${process.pid}`);
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });
   chmodSync(envFile, 0o600);
   try {
-    await runDetached(dockerRunArgs(plan, envFile));
+    await runDetached(dockerRunArgs({ ...plan, ports }, envFile));
   } finally {
     rmSync(envFile, { force: true });
   }

@@ -3,23 +3,19 @@ import { join } from 'node:path';
 import type { Agent } from '../agents/types.js';
 import { loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
-import { parsePortSpec, parseVolumeSpec } from '../config/specs.js';
+import { parseVolumeSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
 import { ensureEngine, execInteractive, execStreams, imageId } from '../docker/engine.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import type { KitRuntime } from '../kits/types.js';
-import {
-  type ContainerPlan,
-  type PlannedPort,
-  type ProjectPaths,
-  planContainer,
-} from '../plan/container.js';
+import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/container.js';
 import { IMAGE_PATHS, type ImagePlan, planBaseImage } from '../plan/image.js';
 import { containerName } from '../plan/naming.js';
 import { type Selection, selectRun } from '../plan/selection.js';
 import { SessionLease } from '../state/lease.js';
 import { withLock } from '../state/lock.js';
 import { asylumDir, isolatedAgentDir, locksDir, projectPaths } from '../state/paths.js';
+import type { PortSpan } from '../state/ports.js';
 import { log, setDebug } from '../ui/log.js';
 import { ensureContainer } from './container.js';
 import type { GlobalFlags } from './flags.js';
@@ -27,6 +23,7 @@ import { flagsLayer } from './flags.js';
 import { worktreeDirs } from './git.js';
 import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
 import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
+import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
 
 export type SessionMode = 'agent' | 'shell' | 'admin' | 'run';
@@ -68,19 +65,6 @@ function prepare(request: SessionRequest): Prepared {
   return { host, projectDir, config, selection, image };
 }
 
-function plannedPorts(config: Config): PlannedPort[] {
-  return (config.ports ?? []).map((spec) => {
-    const port = parsePortSpec(spec);
-    // Loopback unless the user named an address: other hosts and containers stay out.
-    return {
-      bind: port.bind ?? '127.0.0.1',
-      host: port.host,
-      container: port.container,
-      protocol: port.protocol ?? 'tcp',
-    };
-  });
-}
-
 function agentConfigSource(home: string, agent: Agent): string | undefined {
   if (!agent.configDir) return undefined;
   const dir = isolatedAgentDir(home, agent.name);
@@ -111,7 +95,24 @@ async function prepareKits(prepared: Prepared, paths: ProjectPaths): Promise<Kit
   return runtimes;
 }
 
-function planFor(prepared: Prepared, agent: Agent, kitRuntime: KitRuntime[]): ContainerPlan {
+/** The project's port range when the ports kit is active (it is, unless disabled). */
+async function portRange(prepared: Prepared): Promise<PortSpan | undefined> {
+  const { host, projectDir, config, selection } = prepared;
+  if (!selection.kits.some(({ kit }) => kit.name === 'ports')) return undefined;
+  return ensurePortRange({
+    home: host.home,
+    project: projectDir,
+    container: containerName(projectDir),
+    count: portCount(config),
+  });
+}
+
+function planFor(
+  prepared: Prepared,
+  agent: Agent,
+  kitRuntime: KitRuntime[],
+  range: PortSpan | undefined,
+): ContainerPlan {
   const { host, projectDir, config, selection, image } = prepared;
   const paths = projectPaths(host.home, containerName(projectDir));
   const scope = process.env.ASYLUM_TEST_SCOPE;
@@ -128,7 +129,7 @@ function planFor(prepared: Prepared, agent: Agent, kitRuntime: KitRuntime[]): Co
     imageTag: image.tag,
     imageAgents: image.agents,
     paths,
-    ports: plannedPorts(config),
+    ports: plannedPorts(config, range),
     volumes: (config.volumes ?? []).map((spec) => parseVolumeSpec(spec, host.home)),
     dotenv: readDotenv(projectDir),
     passthroughEnv: host.proxyEnv,
@@ -240,7 +241,11 @@ export async function runSession(request: SessionRequest): Promise<number> {
   const paths = projectPaths(host.home, containerName(prepared.projectDir));
   mkdirSync(paths.history, { recursive: true });
   const kitRuntime = await prepareKits(prepared, paths);
-  const plan = planFor(prepared, agent, kitRuntime);
+  const range = await portRange(prepared);
+  if (range)
+    kitRuntime.push({ env: { ASYLUM_PORTS: `${range.start}-${range.start + range.count - 1}` } });
+  const plan = planFor(prepared, agent, kitRuntime, range);
+  warnIfExposed(plan.ports);
   stageGitConfig(
     host.home,
     paths.hostFiles,
