@@ -25,6 +25,8 @@ function globalOptions(program: Command): Command {
     .option('--kits <list>', 'comma-separated kits for this run', commaList)
     .option('--agents <list>', 'comma-separated agents to install in the image', commaList)
     .option('--rebuild', 'rebuild the image from scratch', false)
+    .option('--continue', "continue the agent's last conversation in this project")
+    .addOption(new Option('--resume', 'same as --continue').implies({ continue: true }))
     .addOption(new Option('--debug', 'print what asylum decides and runs').default(false));
 }
 
@@ -37,6 +39,7 @@ type RawFlags = {
   agents?: string[];
   rebuild: boolean;
   debug: boolean;
+  continue?: boolean;
 };
 
 async function session(

@@ -62,6 +62,10 @@ export interface ContainerPlanInput {
   agent: Agent;
   /** Where the active agent's config dir comes from on the host, if it has one. */
   agentConfigSource: string | undefined;
+  /** How the agent's config dir was chosen (`agents.<name>.config`); isolated if unset. */
+  agentConfigMode?: 'isolated' | 'project' | 'shared';
+  /** Companion agents and their own config dirs. */
+  companions?: readonly { agent: Agent; hostDir: string; mode: string }[];
   imageTag: string;
   imageAgents: readonly string[];
   paths: ProjectPaths;
@@ -129,18 +133,35 @@ function cacheMounts(input: ContainerPlanInput, name: string): PlannedMount[] {
   );
 }
 
+const MODE_REASONS: Record<string, string> = {
+  isolated: "asylum's copy, shared by your projects",
+  project: "this project's own copy",
+  shared: 'your host config, read-write',
+};
+
+function agentConfigMount(agent: Agent, hostDir: string, mode: string, home: string) {
+  const mount: PlannedMount = {
+    type: 'bind',
+    source: hostDir,
+    target: `${home}/${agent.configDir}`,
+    readOnly: false,
+    reason: `${agent.name} config (${mode}: ${MODE_REASONS[mode] ?? mode})`,
+  };
+  return mount;
+}
+
 function agentMounts(input: ContainerPlanInput): PlannedMount[] {
   const { agent, agentConfigSource, home } = input;
-  if (!agent.configDir || !agentConfigSource) return [];
-  return [
-    {
-      type: 'bind',
-      source: agentConfigSource,
-      target: `${home}/${agent.configDir}`,
-      readOnly: false,
-      reason: `${agent.name} config (isolated copy under ~/.asylum)`,
-    },
-  ];
+  const mounts: PlannedMount[] = [];
+  if (agent.configDir && agentConfigSource) {
+    const mode = input.agentConfigMode ?? 'isolated';
+    mounts.push(agentConfigMount(agent, agentConfigSource, mode, home));
+  }
+  for (const companion of input.companions ?? []) {
+    if (!companion.agent.configDir) continue;
+    mounts.push(agentConfigMount(companion.agent, companion.hostDir, companion.mode, home));
+  }
+  return mounts;
 }
 
 function kitMounts(input: ContainerPlanInput): PlannedMount[] {
@@ -193,6 +214,7 @@ function planEnv(input: ContainerPlanInput, sessionUser: string): Record<string,
   return {
     ...input.passthroughEnv,
     ...kitEnv,
+    ...Object.assign({}, ...(input.companions ?? []).map((c) => c.agent.env(input.home))),
     ...input.agent.env(input.home),
     ...input.dotenv,
     ...(input.config.env ?? {}),

@@ -218,16 +218,20 @@ describe('planBaseImage: user', () => {
       'useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME"',
     );
     // The cache directories exist before the volumes are mounted, owned by the user.
-    expect(plan.dockerfile).toContain('mkdir -p "$USER_HOME/.cache/pip" "$USER_HOME/.npm"');
+    expect(plan.dockerfile).toMatch(
+      /mkdir -p [^\n]*"\$USER_HOME\/\.cache\/pip" "\$USER_HOME\/\.npm"/,
+    );
     // Directories a kit wants in the home (ssh: ~/.ssh) are created the same way.
     expect(plan.dockerfile).toMatch(/mkdir -p [^\n]*"\$USER_HOME\/\.ssh"/);
     expect(plan.dockerfile).toContain('chown -R "$USER_ID:$GROUP_ID" "$USER_HOME"');
     expect(all.indexOf('USER root')).toBeGreaterThan(useradd);
   });
 
-  it('creates the home alone when no kit keeps a cache', () => {
+  it('creates the base home dirs (parents of later mounts) even without kit caches', () => {
     const plan = planBaseImage(sampleInput({ kits: [{ kit: shellKit, options: {} }] }));
-    expect(plan.dockerfile.split('\n')).toContain('    && mkdir -p "$USER_HOME" \\');
+    expect(plan.dockerfile).toContain(
+      '    && mkdir -p "$USER_HOME/.config" "$USER_HOME/.local/bin" "$USER_HOME/.local/share"',
+    );
   });
 
   it('adds no user for a root host', () => {
@@ -240,9 +244,7 @@ describe('planBaseImage: user', () => {
     expect(plan.buildArgs).toEqual({ USER_HOME: '/root' });
     const all = plan.dockerfile.split('\n');
     expect(declaredArgs(all)).toEqual(['USER_HOME']);
-    expect(plan.dockerfile).toContain(
-      'RUN mkdir -p "$USER_HOME" "$USER_HOME/.cache/pip" "$USER_HOME/.npm"',
-    );
+    expect(plan.dockerfile).toMatch(/RUN mkdir -p "\$USER_HOME" [^\n]*"\$USER_HOME\/\.npm"/);
     expect(plan.dockerfile).toContain('echo "source /etc/asylum/zshrc" > "$USER_HOME/.zshrc"');
   });
 });

@@ -42,6 +42,8 @@ const CORE_APT = [
   'zip',
 ];
 
+const BASE_HOME_DIRS = ['.config', '.local/bin', '.local/share', '.local/state', '.cache'];
+
 export interface ImageIdentity {
   uid: number;
   gid: number;
@@ -192,10 +194,15 @@ function hashInputs(parts: {
  * asylum's own scripts, then the host user.
  */
 export function planBaseImage(input: BaseImageInput): ImagePlan {
-  const caches = input.kits.flatMap(({ kit }) => [
-    ...(kit.caches ?? []).map((c) => c.homePath),
-    ...(kit.homeDirs ?? []),
-  ]);
+  // Created owned by the user, so mounts below them (agent dirs, caches) do not
+  // leave root-owned parents that tools then fail to write.
+  const caches = [
+    ...BASE_HOME_DIRS,
+    ...input.kits.flatMap(({ kit }) => [
+      ...(kit.caches ?? []).map((c) => c.homePath),
+      ...(kit.homeDirs ?? []),
+    ]),
+  ];
   const dockerfile = [
     ...fromAndCa(input),
     ...aptLayer(input.kits),

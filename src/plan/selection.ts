@@ -87,7 +87,10 @@ export function selectRun(
 ): Selection {
   checkNames(layers);
   const agent = findAgent(config.agent ?? DEFAULT_AGENT)!;
-  const names = new Set([agent.name, ...Object.keys(config.agents ?? {})]);
+  // Companions run beside the agent, so the image must carry them too.
+  const companions = config.agents?.[agent.name]?.companions ?? [];
+  const known = companions.filter((name) => findAgent(name) !== undefined);
+  const names = new Set([agent.name, ...Object.keys(config.agents ?? {}), ...known]);
   if (flags.agents) {
     flagNames(
       '--agents',

@@ -19,6 +19,8 @@ export interface GlobalFlags {
   kits?: string[];
   agents?: string[];
   debug: boolean;
+  /** `--continue` / `--resume`: continue the agent's last conversation in this project. */
+  continue?: boolean;
 }
 
 /**

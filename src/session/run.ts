@@ -1,23 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Agent } from '../agents/types.js';
 import { loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parseVolumeSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
-import { ensureEngine, execInteractive, execStreams, imageId } from '../docker/engine.js';
+import { ensureEngine, imageId } from '../docker/engine.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import type { KitRuntime } from '../kits/types.js';
 import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/container.js';
-import { IMAGE_PATHS, type ImagePlan, planBaseImage } from '../plan/image.js';
+import { type ImagePlan, planBaseImage } from '../plan/image.js';
 import { containerName } from '../plan/naming.js';
 import { type Selection, selectRun } from '../plan/selection.js';
 import { SessionLease } from '../state/lease.js';
 import { withLock } from '../state/lock.js';
-import { asylumDir, isolatedAgentDir, locksDir, projectPaths } from '../state/paths.js';
+import { asylumDir, locksDir, projectPaths } from '../state/paths.js';
 import type { PortSpan } from '../state/ports.js';
 import { log, setDebug } from '../ui/log.js';
+import { type AgentSetup, recordAgentSession, setupAgent, shouldResume } from './agent-session.js';
 import { ensureContainer } from './container.js';
+import { execSession, type SessionMode } from './exec.js';
 import type { GlobalFlags } from './flags.js';
 import { flagsLayer } from './flags.js';
 import { worktreeDirs } from './git.js';
@@ -26,7 +27,7 @@ import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
 
-export type SessionMode = 'agent' | 'shell' | 'admin' | 'run';
+export type { SessionMode };
 
 export interface SessionRequest {
   mode: SessionMode;
@@ -63,13 +64,6 @@ function prepare(request: SessionRequest): Prepared {
     caBundle: host.caBundle,
   });
   return { host, projectDir, config, selection, image };
-}
-
-function agentConfigSource(home: string, agent: Agent): string | undefined {
-  if (!agent.configDir) return undefined;
-  const dir = isolatedAgentDir(home, agent.name);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
 }
 
 /** Host-side preparation of every active kit (keys, known_hosts, credentials). */
@@ -109,10 +103,11 @@ async function portRange(prepared: Prepared): Promise<PortSpan | undefined> {
 
 function planFor(
   prepared: Prepared,
-  agent: Agent,
+  setup: AgentSetup,
   kitRuntime: KitRuntime[],
   range: PortSpan | undefined,
 ): ContainerPlan {
+  const agent = prepared.selection.agent;
   const { host, projectDir, config, selection, image } = prepared;
   const paths = projectPaths(host.home, containerName(projectDir));
   const scope = process.env.ASYLUM_TEST_SCOPE;
@@ -125,7 +120,9 @@ function planFor(
     config,
     kits: selection.kits.map(({ kit }) => kit),
     agent,
-    agentConfigSource: agentConfigSource(host.home, agent),
+    agentConfigSource: setup.hostDir,
+    agentConfigMode: setup.mode,
+    companions: setup.companions,
     imageTag: image.tag,
     imageAgents: image.agents,
     paths,
@@ -142,35 +139,6 @@ function planFor(
   });
 }
 
-function sessionCommand(request: SessionRequest, agent: Agent): string[] {
-  switch (request.mode) {
-    case 'run':
-      return [IMAGE_PATHS.exec, ...request.args];
-    case 'shell':
-    case 'admin':
-      return [IMAGE_PATHS.exec, 'zsh', '-l'];
-    case 'agent':
-      return [IMAGE_PATHS.exec, agent.binary, ...agent.yoloArgs, ...request.args];
-    default: {
-      const never: never = request.mode;
-      throw new Error(`unknown mode ${String(never)}`);
-    }
-  }
-}
-
-function execArgs(plan: ContainerPlan, request: SessionRequest, agent: Agent, tty: boolean) {
-  const args = ['exec', '--interactive'];
-  if (tty) args.push('--tty');
-  args.push('--user', request.mode === 'admin' ? 'root' : plan.sessionUser);
-  args.push('--workdir', plan.workdir);
-  for (const key of ['TERM', 'COLORTERM']) {
-    const value = process.env[key];
-    if (tty && value) args.push('--env', `${key}=${value}`);
-  }
-  args.push(plan.name, ...sessionCommand(request, agent));
-  return args;
-}
-
 /** `--debug`: what the container gets, with env values masked. */
 function debugPlan(plan: ContainerPlan): void {
   log.debug(`container ${plan.name} (host ${plan.hostname}), image ${plan.image}`);
@@ -182,43 +150,6 @@ function debugPlan(plan: ContainerPlan): void {
   for (const p of plan.ports)
     log.debug(`publish ${p.bind}:${p.host} -> ${p.container}/${p.protocol}`);
   log.debug(`env: ${Object.keys(plan.env).sort().join(', ')} (values hidden)`);
-}
-
-const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-
-/**
- * Runs a non-TTY session over the Engine API with our own stdio. A signal to
- * asylum ends the session: the lease goes with it, and the container winds
- * down (ending the command) once no other session holds it.
- */
-async function execPiped(plan: ContainerPlan, request: SessionRequest, agent: Agent) {
-  const abort = new AbortController();
-  let signalled: number | undefined;
-  const handlers = Object.entries(SIGNAL_CODES).map(([signal, code]) => {
-    const handler = () => {
-      signalled = code;
-      abort.abort();
-    };
-    process.on(signal, handler);
-    return () => process.off(signal, handler);
-  });
-  try {
-    const code = await execStreams(plan.name, {
-      cmd: sessionCommand(request, agent),
-      user: request.mode === 'admin' ? 'root' : plan.sessionUser,
-      workdir: plan.workdir,
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      signal: abort.signal,
-    });
-    return signalled ?? code;
-  } catch (error) {
-    if (signalled !== undefined) return signalled;
-    throw error;
-  } finally {
-    for (const off of handlers) off();
-  }
 }
 
 /**
@@ -240,11 +171,21 @@ export async function runSession(request: SessionRequest): Promise<number> {
   const agent = prepared.selection.agent;
   const paths = projectPaths(host.home, containerName(prepared.projectDir));
   mkdirSync(paths.history, { recursive: true });
+  const setup = setupAgent({
+    agent,
+    config,
+    home: host.home,
+    asylumDir: asylumDir(host.home),
+    projectDir: prepared.projectDir,
+    projectDataDir: paths.dataDir,
+    uid: host.uid,
+    gid: host.gid,
+  });
   const kitRuntime = await prepareKits(prepared, paths);
   const range = await portRange(prepared);
   if (range)
     kitRuntime.push({ env: { ASYLUM_PORTS: `${range.start}-${range.start + range.count - 1}` } });
-  const plan = planFor(prepared, agent, kitRuntime, range);
+  const plan = planFor(prepared, setup, kitRuntime, range);
   warnIfExposed(plan.ports);
   stageGitConfig(
     host.home,
@@ -260,12 +201,14 @@ export async function runSession(request: SessionRequest): Promise<number> {
     const expected = await imageId(image.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     await withLock(lock, () => ensureContainer(plan, paths, expected, lease));
-    const tty = host.stdinIsTty && host.stdoutIsTty;
-    if (!tty) {
-      const code = await execPiped(plan, request, agent);
-      if (code !== null) return code;
-    }
-    return await execInteractive(execArgs(plan, request, agent, tty));
+    const resume = shouldResume(agent, setup, {
+      requested: request.flags.continue === true,
+      byDefault: config['default-resume'] === true,
+      projectDir: prepared.projectDir,
+    });
+    if (request.mode === 'agent') recordAgentSession(agent, setup, prepared.projectDir);
+    const command = { mode: request.mode, args: request.args, agent, resume };
+    return await execSession(plan, command, host.stdinIsTty && host.stdoutIsTty);
   } finally {
     lease.release();
   }
