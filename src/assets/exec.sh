@@ -14,6 +14,11 @@ if [ -f /run/asylum/host/ssh_config ] && [ -d "$HOME/.ssh" ]; then
   cp /run/asylum/host/ssh_config "$HOME/.ssh/config" 2>/dev/null
   chmod 600 "$HOME/.ssh/config" 2>/dev/null
 fi
+# Lets asylum find this session's command to forward a signal (see signal.sh).
+if [ -n "$ASYLUM_SESSION" ]; then
+  mkdir -p -m 1777 /tmp/.asylum-sessions 2>/dev/null
+  echo "$$" > "/tmp/.asylum-sessions/$ASYLUM_SESSION" 2>/dev/null
+fi
 PATH="$HOME/.local/bin:$PATH"
 export PATH
 exec "$@"

@@ -64,6 +64,29 @@ function checkAgentArgs(args: string[], argv: readonly string[]): void {
   });
 }
 
+const GLOBAL_FLAGS = new Set([
+  '-a',
+  '--agent',
+  '-p',
+  '--publish',
+  '-v',
+  '--volume',
+  '-e',
+  '--env',
+]);
+
+/** `asylum run -p 3000 -- cmd` would run `-p` in the container: say where the flag goes. */
+function checkRunCommand(command: string[]): void {
+  const first = command[0] ?? '';
+  const flag = first.split('=')[0]!;
+  if (!GLOBAL_FLAGS.has(flag) && !/^--(kits|agents|rebuild|debug|continue|resume)\b/.test(first))
+    return;
+  throw new UserError(`${flag} is an asylum option: put it before \`run\``, {
+    hint: `asylum ${command.slice(0, 2).join(' ')} run -- ...`,
+    exitCode: 2,
+  });
+}
+
 function buildProgram(argv: readonly string[], setExit: (code: number) => void): Command {
   const program = globalOptions(new Command('asylum'))
     .description('Run an AI coding agent in a per-project container that holds only the project.')
@@ -71,6 +94,8 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
     .enablePositionalOptions()
     .passThroughOptions()
     .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`asylum: ${text}`) })
     .argument('[agentArgs...]', 'arguments passed to the agent (after --)')
     .action(async (agentArgs: string[], flags: RawFlags) => {
       checkAgentArgs(agentArgs, argv);
@@ -97,6 +122,7 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
       '\nEverything after the command name goes to the command: asylum run ls --help',
     )
     .action(async (command: string[]) => {
+      checkRunCommand(command);
       setExit(await session('run', command, program.opts<RawFlags>()));
     });
 
@@ -129,8 +155,15 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
       setExit(await bootstrap(options));
     });
 
+  program
+    .command('help [command]')
+    .description('show help for a command')
+    .action((name?: string) => {
+      const target = program.commands.find((command) => command.name() === name) ?? program;
+      target.outputHelp();
+    });
+
   program.version(VERSION, '--version', 'print the version');
-  program.exitOverride();
   return program;
 }
 

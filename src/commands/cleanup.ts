@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { confirm, isCancel } from '@clack/prompts';
 import { ensureEngine, listByLabels, type ObjectKind, removeObjects } from '../docker/engine.js';
@@ -45,10 +45,31 @@ async function removeAll(found: [ObjectKind, string[]][]): Promise<number> {
   return failures;
 }
 
-async function cleanupProject(home: string): Promise<number> {
+/** Sessions whose lease changed in the last few seconds are alive. */
+function liveSessions(sessionsDir: string): number {
+  try {
+    const now = Date.now();
+    return readdirSync(sessionsDir).filter(
+      (name) => now - statSync(join(sessionsDir, name)).mtimeMs < 3000,
+    ).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function cleanupProject(home: string, yes: boolean): Promise<number> {
   const project = logicalCwd();
   const name = containerName(project);
-  const found = await listAll(scopeLabels({ 'asylum.container': name }), ORDER.slice(0, 3));
+  const live = liveSessions(projectPaths(home, name).sessions);
+  if (live > 0 && !yes) {
+    throw new UserError(`${live} session(s) are running in this project; cleanup would end them`, {
+      hint: 'end them first, or run `asylum cleanup --yes`',
+    });
+  }
+  // Only what this user (and HOME) created: another user's container of the same path stays.
+  const owner = `${process.getuid?.() ?? 0}:${home}`;
+  const labels = scopeLabels({ 'asylum.container': name, 'asylum.owner': owner });
+  const found = await listAll(labels, ORDER.slice(0, 3));
   const failures = await removeAll(found);
   rmSync(projectPaths(home, name).dataDir, { recursive: true, force: true });
   if (await releasePorts({ home, project })) log.ok("released the project's port range");
@@ -77,7 +98,7 @@ async function confirmAll(found: [ObjectKind, string[]][], yes: boolean): Promis
 export async function cleanup(options: CleanupOptions): Promise<number> {
   const { home } = readHostFacts();
   await ensureEngine();
-  if (!options.all) return cleanupProject(home);
+  if (!options.all) return cleanupProject(home, options.yes);
   const found = await listAll(scopeLabels({}), ORDER);
   if (!(await confirmAll(found, options.yes))) {
     log.info('nothing removed');

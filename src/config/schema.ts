@@ -43,10 +43,23 @@ const credentialsSchema = z.union([z.literal('auto'), z.literal(false), z.array(
   },
 });
 
+/**
+ * Values that end up in a generated Dockerfile are restricted to what their
+ * kind needs, so no config value can smuggle in shell syntax.
+ */
+const packageVersion = textFromNumber.pipe(
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/, {
+    message: 'a version may only hold letters, digits and . _ + ~ -',
+  }),
+);
+const imageReference = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, {
+  message: 'expected an image reference such as debian:trixie',
+});
+
 export const agentOptionsSchema = z.strictObject({
   config: z.enum(AGENT_CONFIG_MODES).optional(),
   companions: z.array(z.string()).optional(),
-  version: textFromNumber.optional(),
+  version: packageVersion.optional(),
 });
 
 export const kitOptionsSchema = z.strictObject({
@@ -67,7 +80,7 @@ export const kitOptionsSchema = z.strictObject({
 });
 
 export const imageOptionsSchema = z.strictObject({
-  base: z.string().optional(),
+  base: imageReference.optional(),
 });
 
 export const configLayerSchema = z.strictObject({

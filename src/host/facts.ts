@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { UserError } from '../errors.js';
 
 /** Everything about the host that shapes the image and the container plan. */
 export interface HostFacts {
@@ -53,6 +55,16 @@ function safeUsername(uid: number): string {
   return uid === 0 ? 'root' : 'asylum';
 }
 
+/** asylum keeps its state under HOME and bakes it into images: it must be a real directory. */
+function checkedHome(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME && env.HOME !== '' ? env.HOME : homedir();
+  if (!isAbsolute(home)) {
+    throw new UserError(`HOME must be an absolute path, not ${JSON.stringify(home)}`);
+  }
+  if (!existsSync(home)) throw new UserError(`HOME (${home}) does not exist`);
+  return home;
+}
+
 export function readHostFacts(env: NodeJS.ProcessEnv = process.env): HostFacts {
   const uid = process.getuid?.() ?? 1000;
   const gid = process.getgid?.() ?? 1000;
@@ -61,7 +73,7 @@ export function readHostFacts(env: NodeJS.ProcessEnv = process.env): HostFacts {
     uid,
     gid,
     username: safeUsername(uid),
-    home: env.HOME && env.HOME !== '' ? env.HOME : homedir(),
+    home: checkedHome(env),
     platform: process.platform,
     caBundlePath,
     caBundle: caBundlePath ? readFileSync(caBundlePath, 'utf8') : undefined,

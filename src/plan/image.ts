@@ -9,6 +9,7 @@ import { sha256Hex } from './naming.js';
 export const IMAGE_PATHS = {
   init: '/usr/local/lib/asylum/init',
   exec: '/usr/local/bin/asylum-exec',
+  signal: '/usr/local/lib/asylum/signal',
   zshrc: '/etc/asylum/zshrc',
   caCert: '/usr/local/share/ca-certificates/asylum-host-ca.crt',
   systemBundle: '/etc/ssl/certs/ca-certificates.crt',
@@ -112,7 +113,8 @@ function scriptLayers(): string[] {
   return [
     `COPY init.sh ${IMAGE_PATHS.init}`,
     `COPY exec.sh ${IMAGE_PATHS.exec}`,
-    `RUN chmod 0755 ${IMAGE_PATHS.init} ${IMAGE_PATHS.exec}`,
+    `COPY signal.sh ${IMAGE_PATHS.signal}`,
+    `RUN chmod 0755 ${IMAGE_PATHS.init} ${IMAGE_PATHS.exec} ${IMAGE_PATHS.signal}`,
   ];
 }
 
@@ -216,6 +218,7 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
   const files: Record<string, string> = {
     'init.sh': ASSETS.init,
     'exec.sh': ASSETS.exec,
+    'signal.sh': ASSETS.signal,
     zshrc: zshrcText(input.kits),
   };
   if (input.caBundle) files['host-ca.crt'] = input.caBundle;

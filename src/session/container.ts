@@ -26,6 +26,8 @@ export function projectLabels(plan: ContainerPlan): Record<string, string> {
     'asylum.project': plan.labels['asylum.project']!,
     'asylum.container': plan.name,
   };
+  const owner = plan.labels['asylum.owner'];
+  if (owner) labels['asylum.owner'] = owner;
   const scope = plan.labels['asylum.test'];
   if (scope) labels['asylum.test'] = scope;
   return labels;
@@ -69,6 +71,16 @@ function planDigest(plan: ContainerPlan): string {
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 
+/** Joining an older container is fine for `run` and `shell`, not for a missing agent. */
+function checkAgentPresent(plan: ContainerPlan, state: ContainerState, agentMode: boolean): void {
+  const agent = plan.env.ASYLUM_AGENT!;
+  const agents = (state.labels['asylum.agents'] ?? '').split(',');
+  if (!agentMode || agents.includes(agent)) return;
+  throw new UserError(`the running container of this project has no ${agent} agent`, {
+    hint: `end the other sessions in this project first, or add it: \`agents: {${agent}: {}}\``,
+  });
+}
+
 export interface ContainerOutcome {
   created: boolean;
 }
@@ -82,9 +94,20 @@ export interface ContainerOutcome {
 function staleness(plan: ContainerPlan, state: ContainerState, imageId: string | null) {
   if (imageId && state.image !== imageId) return 'the image changed';
   if (state.labels['asylum.plan'] !== planDigest(plan)) return 'ports, volumes or env changed';
-  const agents = (state.labels['asylum.agents'] ?? '').split(',');
-  if (!agents.includes(plan.env.ASYLUM_AGENT!)) return `it has no ${plan.env.ASYLUM_AGENT} agent`;
   return undefined;
+}
+
+/**
+ * The container name comes from the project path alone, so another user (or
+ * the same user with another HOME) may own a container of the same name. It is
+ * theirs: never joined, never replaced.
+ */
+function checkOwner(plan: ContainerPlan, state: ContainerState): void {
+  const owner = state.labels['asylum.owner'];
+  if (!owner || owner === plan.labels['asylum.owner']) return;
+  throw new UserError(`${plan.name} belongs to another user or HOME (${owner})`, {
+    hint: 'wait until their session ends, or work on a copy of the project at another path',
+  });
 }
 
 /**
@@ -99,18 +122,16 @@ export async function ensureContainer(
   paths: ProjectPaths,
   expectedImageId: string | null,
   lease: SessionLease,
+  agentMode: boolean,
 ): Promise<ContainerOutcome> {
   mkdirSync(paths.dataDir, { recursive: true });
   const state = await inspectContainer(plan.name);
+  if (state) checkOwner(plan, state);
   if (state?.running) {
     const reason = staleness(plan, state, expectedImageId);
     if (!reason) return { created: false };
     if (lease.othersAlive()) {
-      if (reason.startsWith('it has no')) {
-        throw new UserError(`the running container of this project: ${reason}`, {
-          hint: 'end the other sessions in this project first, or add the agent to `agents:`',
-        });
-      }
+      checkAgentPresent(plan, state, agentMode);
       log.warn(`${reason}; the container is in use, so this applies once every session has ended`);
       return { created: false };
     }

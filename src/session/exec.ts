@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { Agent } from '../agents/types.js';
 import { execInteractive, execStreams } from '../docker/engine.js';
 import type { ContainerPlan } from '../plan/container.js';
@@ -10,6 +11,8 @@ export interface SessionCommand {
   args: readonly string[];
   agent: Agent;
   resume: boolean;
+  /** The session's lease id: lets asylum find the command inside to signal it. */
+  sessionId: string;
 }
 
 /** What runs in the container; every session enters through asylum-exec. */
@@ -45,6 +48,23 @@ function cliExecArgs(plan: ContainerPlan, command: SessionCommand, tty: boolean)
 }
 
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+/** How long the command gets to exit after a forwarded signal before we stop waiting. */
+const SIGNAL_GRACE_MS = 3000;
+
+const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/** Sends `signal` to the session's command (and its children) inside the container. */
+async function forwardSignal(plan: ContainerPlan, command: SessionCommand, signal: string) {
+  const name = signal.replace(/^SIG/, '');
+  await execStreams(plan.name, {
+    cmd: [IMAGE_PATHS.signal, command.sessionId, name],
+    user: 'root',
+    stdout: discard,
+    stderr: discard,
+  }).catch(() => {
+    // The container may be gone already: then so is the command.
+  });
+}
 
 /**
  * A non-TTY session over the Engine API with our own stdio. A signal to asylum
@@ -56,8 +76,10 @@ async function execPiped(plan: ContainerPlan, command: SessionCommand): Promise<
   let signalled: number | undefined;
   const handlers = Object.entries(SIGNAL_CODES).map(([signal, code]) => {
     const handler = () => {
+      if (signalled !== undefined) return abort.abort();
       signalled = code;
-      abort.abort();
+      void forwardSignal(plan, command, signal);
+      setTimeout(() => abort.abort(), SIGNAL_GRACE_MS).unref();
     };
     process.on(signal, handler);
     return () => process.off(signal, handler);
@@ -67,6 +89,7 @@ async function execPiped(plan: ContainerPlan, command: SessionCommand): Promise<
       cmd: sessionArgv(command),
       user: userFor(plan, command),
       workdir: plan.workdir,
+      env: [`ASYLUM_SESSION=${command.sessionId}`],
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,

@@ -210,3 +210,35 @@ describe('formatEnvFile', () => {
     expect(formatEnvFile({})).toBe('');
   });
 });
+
+describe('withoutHostSecrets', () => {
+  it('drops credential, include and http sections and token headers, keeps the identity', async () => {
+    const { withoutHostSecrets } = await import('./host-files.js');
+    const text = [
+      '[user]',
+      '\tname = Me',
+      '[credential]',
+      '\thelper = store',
+      '[includeIf "gitdir:~/work/"]',
+      '\tpath = ~/.gitconfig-work',
+      '[http "https://example.test"]',
+      '\textraHeader = Authorization: Bearer TOKEN',
+      '[url "git@example.test:"]',
+      '\tinsteadOf = https://example.test/',
+      '\textraheader = X: y',
+      '[alias]',
+      '\tst = status',
+    ].join('\n');
+    const kept = withoutHostSecrets(text);
+    expect(kept).toBe(
+      [
+        '[user]',
+        '\tname = Me',
+        '[url "git@example.test:"]',
+        '\tinsteadOf = https://example.test/',
+        '[alias]',
+        '\tst = status',
+      ].join('\n'),
+    );
+  });
+});

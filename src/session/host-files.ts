@@ -18,7 +18,7 @@ export function stageGitConfig(
   mkdirSync(hostFilesDir, { recursive: true });
   const source = join(home, '.gitconfig');
   const base = existsSync(source)
-    ? readFileSync(source, 'utf8')
+    ? withoutHostSecrets(readFileSync(source, 'utf8'))
     : '[user]\n\tname = asylum agent\n\temail = agent@asylum.invalid\n[init]\n\tdefaultBranch = main\n';
   const entries = [projectDir, ...extraTrusted].map((dir) => `\tdirectory = ${gitQuote(dir)}\n`);
   const trust = `\n# Added by asylum: trust this project (and its worktree metadata) only.\n[safe]\n${entries.join('')}`;
@@ -31,6 +31,25 @@ export function stageFiles(hostFilesDir: string, files: Record<string, string>):
   for (const [name, text] of Object.entries(files)) {
     writeFileAtomic.sync(join(hostFilesDir, name), text, { mode: 0o644 });
   }
+}
+
+/**
+ * Sections that hold credentials or point at other host files (credential
+ * helpers, includes, client certificates) and `extraHeader` lines (tokens) are
+ * left out: the container gets your identity and preferences, not your secrets.
+ */
+const SECRET_SECTION = /^\s*\[\s*(credential|include|includeif|http)\b/i;
+const SECRET_KEY = /^\s*(extraheader|sslkey|sslcert|sslcertpasswordprotected|cookiefile)\s*=/i;
+
+export function withoutHostSecrets(text: string): string {
+  let skipping = false;
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    if (/^\s*\[/.test(line)) skipping = SECRET_SECTION.test(line);
+    if (skipping || SECRET_KEY.test(line)) continue;
+    kept.push(line);
+  }
+  return kept.join('\n');
 }
 
 /** Git config values with spaces, quotes or backslashes need a quoted string. */

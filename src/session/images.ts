@@ -80,5 +80,41 @@ export async function ensureImage(
     });
     buildStats.builds += 1;
     log.ok(`image ${plan.tag} built in ${Math.round((Date.now() - started) / 1000)} s`);
+    await pruneOldImages(plan);
   });
+}
+
+/** How many base images one user keeps (agent sets and kit choices differ between projects). */
+const KEPT_IMAGES = 3;
+
+/**
+ * Each config change leaves a 1-2 GB image behind: keep the newest few of this
+ * user's, remove older ones unless a container still uses them.
+ */
+async function pruneOldImages(plan: ImagePlan): Promise<void> {
+  const owner = plan.labels['asylum.owner'];
+  if (!owner) return;
+  const listed = await runDocker([
+    'image',
+    'ls',
+    '--filter',
+    'label=asylum.kind=base',
+    '--filter',
+    `label=asylum.owner=${owner}`,
+    '--format',
+    '{{.CreatedAt}}\t{{.Repository}}:{{.Tag}}',
+  ]);
+  if (listed.exitCode !== 0) return;
+  const tags = listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .sort()
+    .reverse()
+    .map((l) => l.split('\t')[1]!);
+  const old = tags.filter((tag) => tag !== plan.tag).slice(KEPT_IMAGES - 1);
+  for (const tag of old) {
+    // Without --force: an image a container still runs from stays.
+    if ((await runDocker(['image', 'rm', tag])).exitCode === 0)
+      log.info(`removed old image ${tag}`);
+  }
 }

@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parseVolumeSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
 import { ensureEngine, imageId } from '../docker/engine.js';
+import { ConfigError } from '../errors.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import type { KitRuntime } from '../kits/types.js';
 import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/container.js';
@@ -43,6 +44,15 @@ interface Prepared {
   image: ImagePlan;
 }
 
+/** A bind mount of a missing host path would fail inside the engine, less clearly. */
+function checkVolumeSources(config: Config, home: string): void {
+  const problems = (config.volumes ?? [])
+    .map((spec) => ({ spec, host: parseVolumeSpec(spec, home).host }))
+    .filter(({ host }) => !existsSync(host))
+    .map(({ spec, host }) => `volume ${JSON.stringify(spec)}: ${host} does not exist on the host`);
+  if (problems.length > 0) throw new ConfigError(problems, 'create it, or fix volumes: / -v');
+}
+
 /** Config, selection and image plan: everything decided before the engine is touched. */
 function prepare(request: SessionRequest): Prepared {
   const host = readHostFacts();
@@ -53,6 +63,7 @@ function prepare(request: SessionRequest): Prepared {
   ];
   const config = mergeLayers(layers.map((layer) => layer.config));
   const selection = selectRun(layers, config, request.flags);
+  checkVolumeSources(config, host.home);
   const image = planBaseImage({
     baseImage: config.image?.base ?? DEFAULT_BASE_IMAGE,
     kits: selection.kits,
@@ -63,6 +74,9 @@ function prepare(request: SessionRequest): Prepared {
     identity: { uid: host.uid, gid: host.gid, username: host.username, home: host.home },
     caBundle: host.caBundle,
   });
+  image.labels['asylum.owner'] = `${host.uid}:${host.home}`;
+  const scope = process.env.ASYLUM_TEST_SCOPE;
+  if (scope) image.labels['asylum.test'] = scope;
   return { host, projectDir, config, selection, image };
 }
 
@@ -130,7 +144,10 @@ function planFor(
     volumes: (config.volumes ?? []).map((spec) => parseVolumeSpec(spec, host.home)),
     dotenv: readDotenv(projectDir),
     passthroughEnv: host.proxyEnv,
-    labelsExtra: scope ? { 'asylum.test': scope } : {},
+    labelsExtra: {
+      'asylum.owner': `${host.uid}:${host.home}`,
+      ...(scope ? { 'asylum.test': scope } : {}),
+    },
     kitRuntime,
     samePathMounts: worktreeDirs(projectDir).map((path) => ({
       path,
@@ -200,14 +217,16 @@ export async function runSession(request: SessionRequest): Promise<number> {
   try {
     const expected = await imageId(image.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
-    await withLock(lock, () => ensureContainer(plan, paths, expected, lease));
+    await withLock(lock, () =>
+      ensureContainer(plan, paths, expected, lease, request.mode === 'agent'),
+    );
     const resume = shouldResume(agent, setup, {
       requested: request.flags.continue === true,
       byDefault: config['default-resume'] === true,
       projectDir: prepared.projectDir,
     });
     if (request.mode === 'agent') recordAgentSession(agent, setup, prepared.projectDir);
-    const command = { mode: request.mode, args: request.args, agent, resume };
+    const command = { mode: request.mode, args: request.args, agent, resume, sessionId: lease.id };
     return await execSession(plan, command, host.stdinIsTty && host.stdoutIsTty);
   } finally {
     lease.release();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** How often the host refreshes a lease; the container counts in the same ticks. */
 export const LEASE_INTERVAL_MS = 1000;
@@ -26,6 +26,11 @@ export class SessionLease {
   }
 
   private readonly onExit = () => this.release();
+
+  /** The lease file's name: unique per session, safe in paths and env values. */
+  get id(): string {
+    return basename(this.path);
+  }
 
   static acquire(dir: string): SessionLease {
     mkdirSync(dir, { recursive: true });

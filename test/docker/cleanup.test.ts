@@ -38,17 +38,20 @@ describe.skipIf(!ctx.engine)('asylum cleanup', () => {
   });
 
   it('--all asks first, and with --yes removes every asylum object of the scope', async () => {
+    // A scope of its own: --all must not take the images the other tests share.
+    const scope = `${ctx.scope}-all`;
+    const env = { ASYLUM_TEST_SCOPE: scope };
     const project = makeProject('cleanup-all');
-    await runAsylum(['run', 'true'], { cwd: project });
-    const refused = await runAsylum(['cleanup', '--all'], { cwd: project });
+    await runAsylum(['run', 'true'], { cwd: project, env });
+    const refused = await runAsylum(['cleanup', '--all'], { cwd: project, env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('--yes');
-    expect(volumes(`label=asylum.test=${ctx.scope}`).length).toBeGreaterThan(0);
+    expect(volumes(`label=asylum.test=${scope}`).length).toBeGreaterThan(0);
 
-    const result = await runAsylum(['cleanup', '--all', '--yes'], { cwd: project });
+    const result = await runAsylum(['cleanup', '--all', '--yes'], { cwd: project, env });
     expect(result.code).toBe(0);
-    const left = volumes(`label=asylum.test=${ctx.scope}`).filter((v) => v !== DECOY);
-    expect(left).toEqual([]);
+    expect(volumes(`label=asylum.test=${scope}`)).toEqual([]);
+    expect(volumes(`label=asylum.test=${ctx.scope}`)).toContain(DECOY);
     expect(dockerOk(['volume', 'inspect', `${DECOY}-asylum-like`])).toBe(true);
   });
 });

@@ -2,7 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerName } from '../../src/plan/naming.js';
-import { ctx, dockerOk, makeProject, runAsylum } from './harness.js';
+import {
+  ctx,
+  dockerOk,
+  makeProject,
+  projectContainers,
+  runAsylum,
+  startAsylum,
+  waitFor,
+} from './harness.js';
 
 describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () => {
   it('reports a config error with file, line, column and a suggestion', async () => {
@@ -60,6 +68,36 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
       expect(elapsed).toBeLessThan(2000);
     }
   });
+
+  it('names a volume whose host path does not exist, and a bad HOME', async () => {
+    const project = makeProject('missing-volume');
+    const result = await runAsylum(['-v', '/nonexistent-dir:/data', 'run', 'true'], {
+      cwd: project,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('/nonexistent-dir does not exist on the host');
+    const relative = await runAsylum(['run', 'true'], { cwd: project, home: 'relative/home' });
+    expect(relative.stderr).toContain('HOME must be an absolute path');
+    const missing = await runAsylum(['run', 'true'], { cwd: project, home: '/nonexistent-home' });
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "never joins or replaces another user's container of the same path",
+    async () => {
+      const project = makeProject('two-users');
+      const keeper = startAsylum(['run', 'sleep', '30'], { cwd: project });
+      try {
+        await waitFor(() => projectContainers(containerName(project)).length === 1, 120_000);
+        const other = await runAsylum(['run', 'true'], { cwd: project, as: 'root' });
+        expect(other.code).toBe(1);
+        expect(other.stderr).toContain('belongs to another user');
+        expect(projectContainers(containerName(project))).toHaveLength(1);
+      } finally {
+        keeper.kill('SIGTERM');
+      }
+    },
+  );
 
   it('refuses the home directory as a project', async () => {
     const result = await runAsylum(['run', 'true'], { cwd: join(ctx.runDir, 'homes', 'tester') });

@@ -72,4 +72,7 @@ function removeScoped(scope: string): void {
   remove(['rm', '-f'], list(['ps', '-aq']));
   remove(['volume', 'rm', '-f'], list(['volume', 'ls', '-q']));
   remove(['network', 'rm'], list(['network', 'ls', '-q']));
+  // Images are slow to rebuild: a developer may keep them between runs.
+  if (!process.env.ASYLUM_KEEP_TEST_IMAGES)
+    remove(['image', 'rm', '-f'], list(['image', 'ls', '-q']));
 }

@@ -53,6 +53,33 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
     await waitFor(() => projectContainers(name).length === 0, 20_000);
   });
 
+  it('forwards Ctrl-C to a piped command even while another session keeps the container', async () => {
+    const project = makeProject('signal-forward');
+    const name = containerName(project);
+    const keeper = startAsylum(['run', 'sleep', '60'], { cwd: project });
+    try {
+      await waitFor(() => projectContainers(name).length === 1, 60_000);
+      const victim = startAsylum(['run', 'sh', '-c', 'sleep 77; echo survived'], { cwd: project });
+      let out = '';
+      victim.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const count = async () =>
+        (
+          await runAsylum(['run', 'sh', '-c', 'pgrep -xfc "sleep 77" || true'], { cwd: project })
+        ).stdout.trim();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await count()).toBe('1');
+      victim.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => victim.on('close', resolve));
+      expect(code).toBe(130);
+      expect(out).not.toContain('survived');
+      expect(await count()).toBe('0');
+    } finally {
+      keeper.kill('SIGTERM');
+    }
+  });
+
   for (const signal of ['SIGKILL', 'SIGHUP', 'SIGTERM'] as const) {
     it(`removes the container when the CLI dies by ${signal} mid-session`, async () => {
       const project = makeProject(`killed-${signal.toLowerCase()}`);
