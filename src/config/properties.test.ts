@@ -187,7 +187,8 @@ const agentOptions = fc.record(
   {
     config: fc.constantFrom('isolated' as const, 'project' as const, 'shared' as const),
     companions: stringList,
-    version: text,
+    // Versions reach a Dockerfile, so only package-version characters are valid.
+    version: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._+~-]{0,11}$/),
   },
   { requiredKeys: [] },
 );
@@ -199,7 +200,10 @@ const validConfig: fc.Arbitrary<Config> = fc.record(
     'default-resume': fc.boolean(),
     agents: fc.dictionary(word, fc.oneof(fc.constant(null), agentOptions)),
     kits: fc.dictionary(word, fc.oneof(fc.constant(null), kitOptions)),
-    image: fc.record({ base: text }, { requiredKeys: [] }),
+    image: fc.record(
+      { base: fc.stringMatching(/^[a-z0-9][a-z0-9._/:-]{0,15}$/) },
+      { requiredKeys: [] },
+    ),
     ports: fc.array(fc.constantFrom('3000', '8080:80', '127.0.0.1:1:2/udp'), { maxLength: 3 }),
     volumes: fc.array(fc.constantFrom('/a', '~/x:/y:ro', '/my dir:/d:z'), { maxLength: 3 }),
     env: fc.dictionary(envName, text),

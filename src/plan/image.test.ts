@@ -188,7 +188,7 @@ describe('planBaseImage: CA bundle', () => {
     for (const caBundle of [undefined, '']) {
       const plan = planBaseImage(sampleInput({ caBundle }));
       expect(plan.dockerfile).not.toContain('host-ca.crt');
-      expect(Object.keys(plan.files).sort()).toEqual(['exec.sh', 'init.sh', 'zshrc']);
+      expect(Object.keys(plan.files).sort()).toEqual(['exec.sh', 'init.sh', 'signal.sh', 'zshrc']);
     }
   });
 
