@@ -19,6 +19,16 @@ export default defineConfig({
           globalSetup: ['test/docker/global-setup.ts'],
         },
       },
+      {
+        test: {
+          name: 'blast-radius',
+          include: ['test/blast-radius/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          globalSetup: ['test/docker/global-setup.ts', 'test/blast-radius/report.ts'],
+        },
+      },
     ],
   },
 });

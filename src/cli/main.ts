@@ -6,7 +6,7 @@ import { log } from '../ui/log.js';
 declare const ASYLUM_VERSION: string;
 const VERSION = typeof ASYLUM_VERSION === 'string' ? ASYLUM_VERSION : 'dev';
 
-const SUBCOMMANDS = ['shell', 'run', 'version', 'cleanup', 'bootstrap'];
+const SUBCOMMANDS = ['shell', 'run', 'version', 'cleanup', 'bootstrap', 'approve', 'inspect'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const commaList = (value: string) => value.split(',').map((item) => item.trim());
@@ -153,6 +153,24 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
     .action(async (options: { image: string; suite: string; force: boolean }) => {
       const { bootstrap } = await import('../commands/bootstrap.js');
       setExit(await bootstrap(options));
+    });
+
+  program
+    .command('approve')
+    .description("approve the settings in this project's .asylum files that widen the sandbox")
+    .option('-y, --yes', 'approve without asking (after reviewing the list)', false)
+    .action(async (options: { yes: boolean }) => {
+      const { approve } = await import('../commands/approve.js');
+      setExit(await approve(options));
+    });
+
+  program
+    .command('inspect')
+    .description("print this project's blast radius: mounts, credentials, network, ports, env")
+    .option('--json', 'machine-readable output on stdout', false)
+    .action(async (options: { json: boolean }) => {
+      const { inspect } = await import('../commands/inspect.js');
+      setExit(await inspect({ ...options, flags: program.opts<RawFlags>() }));
     });
 
   program

@@ -104,6 +104,25 @@ function toState(raw: ContainerInspect & { Image?: string }): ContainerState {
   };
 }
 
+/** `ip:hostPort->containerPort/proto` for each port a container publishes; null if absent. */
+export async function publishedPorts(name: string): Promise<string[] | null> {
+  const result = await runDocker([
+    'container',
+    'inspect',
+    '--format',
+    '{{json .HostConfig.PortBindings}}',
+    name,
+  ]);
+  if (result.exitCode !== 0) return null;
+  const bindings = (JSON.parse(result.stdout) ?? {}) as Record<
+    string,
+    { HostIp: string; HostPort: string }[] | null
+  >;
+  return Object.entries(bindings).flatMap(([key, list]) =>
+    (list ?? []).map((b) => `${b.HostIp}:${b.HostPort}->${key}`),
+  );
+}
+
 export async function inspectContainer(name: string): Promise<ContainerState | null> {
   const client = api();
   if (client) {

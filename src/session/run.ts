@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parseVolumeSpec } from '../config/specs.js';
-import type { Config } from '../config/types.js';
+import type { Config, ConfigLayer } from '../config/types.js';
 import { ensureEngine, imageId } from '../docker/engine.js';
 import { ConfigError } from '../errors.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
@@ -18,6 +18,7 @@ import { asylumDir, locksDir, projectPaths } from '../state/paths.js';
 import type { PortSpan } from '../state/ports.js';
 import { log, setDebug } from '../ui/log.js';
 import { type AgentSetup, recordAgentSession, setupAgent, shouldResume } from './agent-session.js';
+import { approveWidening } from './approval.js';
 import { ensureContainer } from './container.js';
 import { execSession, type SessionMode } from './exec.js';
 import type { GlobalFlags } from './flags.js';
@@ -36,12 +37,14 @@ export interface SessionRequest {
   flags: GlobalFlags;
 }
 
-interface Prepared {
+export interface Prepared {
   host: HostFacts;
   projectDir: string;
   config: Config;
   selection: Selection;
   image: ImagePlan;
+  /** Layers read from files inside the project: the agent can write them. */
+  projectLayers: ConfigLayer[];
 }
 
 /** A bind mount of a missing host path would fail inside the engine, less clearly. */
@@ -54,7 +57,7 @@ function checkVolumeSources(config: Config, home: string): void {
 }
 
 /** Config, selection and image plan: everything decided before the engine is touched. */
-function prepare(request: SessionRequest): Prepared {
+export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared {
   const host = readHostFacts();
   const projectDir = resolveProjectDir(host.home);
   const layers = [
@@ -62,6 +65,7 @@ function prepare(request: SessionRequest): Prepared {
     flagsLayer(request.flags, host.home),
   ];
   const config = mergeLayers(layers.map((layer) => layer.config));
+  const projectLayers = layers.filter((layer) => layer.source.startsWith(`${projectDir}/`));
   const selection = selectRun(layers, config, request.flags);
   checkVolumeSources(config, host.home);
   const image = planBaseImage({
@@ -77,7 +81,7 @@ function prepare(request: SessionRequest): Prepared {
   image.labels['asylum.owner'] = `${host.uid}:${host.home}`;
   const scope = process.env.ASYLUM_TEST_SCOPE;
   if (scope) image.labels['asylum.test'] = scope;
-  return { host, projectDir, config, selection, image };
+  return { host, projectDir, config, selection, image, projectLayers };
 }
 
 /** Host-side preparation of every active kit (keys, known_hosts, credentials). */
@@ -173,18 +177,21 @@ function debugPlan(plan: ContainerPlan): void {
  * One asylum session: make sure the image and the project container exist,
  * hold a lease while the command runs in it, and return the command's exit code.
  */
-export async function runSession(request: SessionRequest): Promise<number> {
-  setDebug(request.flags.debug);
-  const prepared = prepare(request);
-  const { host, config, image } = prepared;
-  await ensureEngine();
-  await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
-  await ensureImage(image, {
-    home: host.home,
-    rebuild: request.flags.rebuild,
-    buildArgs: host.proxyEnv,
-  });
+/** Everything a session needs, decided and prepared on the host; nothing started yet. */
+export interface SessionPlan {
+  prepared: Prepared;
+  plan: ContainerPlan;
+  setup: AgentSetup;
+  paths: ProjectPaths;
+  kitRuntime: KitRuntime[];
+}
 
+/**
+ * Host-side preparation (agent config dir, kit keys and credentials, the port
+ * range) and the container plan. Shared by sessions and `asylum inspect`.
+ */
+export async function planSession(prepared: Prepared): Promise<SessionPlan> {
+  const { host, config } = prepared;
   const agent = prepared.selection.agent;
   const paths = projectPaths(host.home, containerName(prepared.projectDir));
   mkdirSync(paths.history, { recursive: true });
@@ -200,32 +207,58 @@ export async function runSession(request: SessionRequest): Promise<number> {
   });
   const kitRuntime = await prepareKits(prepared, paths);
   const range = await portRange(prepared);
-  if (range)
+  if (range) {
     kitRuntime.push({ env: { ASYLUM_PORTS: `${range.start}-${range.start + range.count - 1}` } });
+  }
   const plan = planFor(prepared, setup, kitRuntime, range);
+  return { prepared, plan, setup, paths, kitRuntime };
+}
+
+/** Files sessions copy into place at start: git identity and kit files (ssh config). */
+function stageSessionFiles(session: SessionPlan): void {
+  const { prepared, paths } = session;
+  const worktrees = worktreeDirs(prepared.projectDir);
+  stageGitConfig(prepared.host.home, paths.hostFiles, prepared.projectDir, worktrees);
+  for (const runtime of session.kitRuntime) stageFiles(paths.hostFiles, runtime.stagedFiles ?? {});
+}
+
+/** The image exists (built if needed) on a reachable engine. */
+async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<void> {
+  const { host, config, image } = prepared;
+  await ensureEngine();
+  await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
+  await ensureImage(image, { home: host.home, rebuild, buildArgs: host.proxyEnv });
+}
+
+/**
+ * One asylum session: make sure the image and the project container exist,
+ * hold a lease while the command runs in it, and return the command's exit code.
+ */
+export async function runSession(request: SessionRequest): Promise<number> {
+  setDebug(request.flags.debug);
+  const prepared = prepareSession(request);
+  await approveWidening(prepared);
+  await ensureEngineAndImage(prepared, request.flags.rebuild);
+  const session = await planSession(prepared);
+  const { plan, setup, paths } = session;
+  const { host, config, image, projectDir } = prepared;
   warnIfExposed(plan.ports);
-  stageGitConfig(
-    host.home,
-    paths.hostFiles,
-    prepared.projectDir,
-    worktreeDirs(prepared.projectDir),
-  );
-  for (const runtime of kitRuntime) stageFiles(paths.hostFiles, runtime.stagedFiles ?? {});
+  stageSessionFiles(session);
   debugPlan(plan);
 
   const lease = SessionLease.acquire(paths.sessions);
   try {
     const expected = await imageId(image.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
-    await withLock(lock, () =>
-      ensureContainer(plan, paths, expected, lease, request.mode === 'agent'),
-    );
+    const agentMode = request.mode === 'agent';
+    await withLock(lock, () => ensureContainer(plan, paths, expected, lease, agentMode));
+    const agent = prepared.selection.agent;
     const resume = shouldResume(agent, setup, {
       requested: request.flags.continue === true,
       byDefault: config['default-resume'] === true,
-      projectDir: prepared.projectDir,
+      projectDir,
     });
-    if (request.mode === 'agent') recordAgentSession(agent, setup, prepared.projectDir);
+    if (agentMode) recordAgentSession(agent, setup, projectDir);
     const command = { mode: request.mode, args: request.args, agent, resume, sessionId: lease.id };
     return await execSession(plan, command, host.stdinIsTty && host.stdoutIsTty);
   } finally {

@@ -1,0 +1,138 @@
+import type { Config } from '../config/types.js';
+import { publishedPorts } from '../docker/engine.js';
+import type { ContainerPlan, PlannedMount } from '../plan/container.js';
+import type { GlobalFlags } from '../session/flags.js';
+import { planSession, prepareSession } from '../session/run.js';
+
+/** What `asylum inspect --json` prints: the blast radius, from the plan asylum applies. */
+export interface BlastRadius {
+  project: string;
+  container: string;
+  hostname: string;
+  image: string;
+  network: { name: string; hostGateway: string };
+  user: string;
+  mounts: PlannedMount[];
+  credentials: { source: string; target: string; readOnly: boolean; what: string }[];
+  ports: { bind: string; host: number; container: number; protocol: string }[];
+  /** Ports of the project's range that were busy when the container started. */
+  skippedPorts: { bind: string; host: number; container: number; protocol: string }[];
+  env: string[];
+  capabilities: { added: string[]; dropped: string[] };
+  securityOptions: string[];
+  resources: Record<string, string>;
+  warnings: string[];
+}
+
+/** Mounts that hand the container a secret: keys, tokens, an agent's logged-in config. */
+const CREDENTIAL_REASON = /(SSH key|~\/\.ssh|token|credentials|maven servers| config \()/i;
+
+function credentialsOf(mounts: readonly PlannedMount[]): BlastRadius['credentials'] {
+  return mounts
+    .filter((m) => CREDENTIAL_REASON.test(m.reason))
+    .map((m) => ({ source: m.source, target: m.target, readOnly: m.readOnly, what: m.reason }));
+}
+
+/** The opt-in bypasses the security model lists, each as a plain warning. */
+function warningsFor(config: Config, plan: ContainerPlan): string[] {
+  const warnings: string[] = [];
+  for (const [name, options] of Object.entries(config.agents ?? {})) {
+    if (options?.config === 'shared')
+      warnings.push(`agents.${name}.config: shared mounts your host config read-write`);
+  }
+  const ssh = config.kits?.ssh;
+  if (ssh?.isolation === 'shared') {
+    warnings.push(
+      `kits.ssh.isolation: shared exposes every key in your ~/.ssh${ssh.writable ? ' (read-write)' : ''}`,
+    );
+  }
+  if ((config.volumes ?? []).length > 0)
+    warnings.push('volumes: custom mounts expose whatever they name');
+  for (const port of plan.ports) {
+    if (port.bind !== '127.0.0.1')
+      warnings.push(`port ${port.host} listens on ${port.bind}: reachable from other hosts`);
+  }
+  warnings.push('host.docker.internal reaches services listening on your host');
+  return warnings;
+}
+
+function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
+  return {
+    project: plan.workdir,
+    container: plan.name,
+    hostname: plan.hostname,
+    image: plan.image,
+    network: { name: plan.network, hostGateway: 'host.docker.internal' },
+    user: plan.sessionUser,
+    mounts: plan.mounts,
+    credentials: credentialsOf(plan.mounts),
+    ports: plan.ports.map(({ bind, host, container, protocol }) => ({
+      bind,
+      host,
+      container,
+      protocol,
+    })),
+    skippedPorts: [],
+    env: Object.keys(plan.env).sort(),
+    capabilities: { added: [], dropped: [] },
+    securityOptions: [],
+    resources: {},
+    warnings: warningsFor(config, plan),
+  };
+}
+
+function formatText(radius: BlastRadius): string {
+  const lines = [
+    `project     ${radius.project}`,
+    `container   ${radius.container} (hostname ${radius.hostname})`,
+    `image       ${radius.image}`,
+    `user        ${radius.user}`,
+    `network     ${radius.network.name}; ${radius.network.hostGateway} points at the host`,
+    '',
+    'mounts:',
+    ...radius.mounts.map(
+      (m) => `  ${m.readOnly ? 'ro' : 'rw'}  ${m.source} -> ${m.target}\n        ${m.reason}`,
+    ),
+    '',
+    'credentials exposed:',
+    ...(radius.credentials.length
+      ? radius.credentials.map((c) => `  ${c.target} (${c.readOnly ? 'ro' : 'rw'}): ${c.what}`)
+      : ['  none']),
+    '',
+    'ports:',
+    ...(radius.ports.length
+      ? radius.ports.map((p) => `  ${p.bind}:${p.host} -> ${p.container}/${p.protocol}`)
+      : ['  none']),
+    '',
+    `capabilities: engine defaults (added: none, dropped: none); not privileged`,
+    `resources: engine defaults`,
+    `env (values hidden): ${radius.env.join(', ')}`,
+    '',
+    'warnings:',
+    ...radius.warnings.map((w) => `  ! ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A running container may lack range ports that were busy when it started:
+ * report what it really publishes, and the rest as skipped.
+ */
+async function applyRunningPorts(radius: BlastRadius): Promise<void> {
+  const published = await publishedPorts(radius.container).catch(() => null);
+  if (!published) return;
+  const key = (p: BlastRadius['ports'][number]) =>
+    `${p.bind}:${p.host}->${p.container}/${p.protocol}`;
+  radius.skippedPorts = radius.ports.filter((p) => !published.includes(key(p)));
+  radius.ports = radius.ports.filter((p) => published.includes(key(p)));
+}
+
+/** `asylum inspect [--json]`: the blast radius of this project, from the plan itself. */
+export async function inspect(options: { json: boolean; flags: GlobalFlags }): Promise<number> {
+  const prepared = prepareSession({ flags: options.flags });
+  const { plan } = await planSession(prepared);
+  const radius = toBlastRadius(prepared.config, plan);
+  await applyRunningPorts(radius);
+  process.stdout.write(options.json ? `${JSON.stringify(radius, null, 2)}\n` : formatText(radius));
+  return 0;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { findWidenings } from './widening.js';
+
+describe('findWidenings', () => {
+  it('finds nothing in a config that only narrows or sets values', () => {
+    expect(
+      findWidenings({
+        agent: 'codex',
+        env: { A: '1' },
+        ports: ['3000', '127.0.0.1:8080:80'],
+        kits: {
+          python: { disabled: true },
+          ssh: { isolation: 'project' },
+          github: { credentials: false },
+        },
+        agents: { claude: { config: 'project' } },
+      }),
+    ).toEqual([]);
+  });
+
+  it('lists every setting that widens the blast radius', () => {
+    const found = findWidenings({
+      volumes: ['~:/mnt/home'],
+      ports: ['0.0.0.0:3000:3000', '3001'],
+      kits: {
+        ports: { bind: 'all' },
+        github: { credentials: 'auto' },
+        java: { credentials: ['corp'] },
+        ssh: { isolation: 'shared', writable: true },
+      },
+      agents: { claude: { config: 'shared' } },
+    });
+    expect(found.map((w) => `${w.key}=${w.value}`)).toEqual([
+      'volumes=~:/mnt/home',
+      'ports=0.0.0.0:3000:3000',
+      'kits.ports.bind=all',
+      'kits.github.credentials=auto',
+      'kits.java.credentials=corp',
+      'kits.ssh.isolation=shared',
+      'kits.ssh.writable=true',
+      'agents.claude.config=shared',
+    ]);
+  });
+});
