@@ -76,7 +76,9 @@ function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
     env: Object.keys(plan.env).sort(),
     capabilities: { added: [], dropped: [] },
     securityOptions: [],
-    resources: {},
+    resources: Object.fromEntries(
+      Object.entries(plan.resources).map(([key, value]) => [key, String(value)]),
+    ),
     warnings: warningsFor(config, plan),
   };
 }
@@ -105,7 +107,9 @@ function formatText(radius: BlastRadius): string {
       : ['  none']),
     '',
     `capabilities: engine defaults (added: none, dropped: none); not privileged`,
-    `resources: engine defaults`,
+    `resources: ${Object.entries(radius.resources)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `env (values hidden): ${radius.env.join(', ')}`,
     '',
     'warnings:',

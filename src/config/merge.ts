@@ -16,7 +16,7 @@
  * A map that any layer sets stays present even when empty. (Kit selection
  * treats `kits: {}` like no `kits` key: default kits stay on unless disabled.)
  */
-import type { AgentOptions, Config, ImageOptions, KitOptions } from './types.js';
+import type { AgentOptions, Config, ImageOptions, KitOptions, ResourceLimits } from './types.js';
 
 export function mergeLayers(layers: readonly Config[]): Config {
   return layers.reduce<Config>((merged, layer) => mergeTwo(merged, layer), {});
@@ -30,6 +30,10 @@ function mergeTwo(base: Config, over: Config): Config {
     agents: mergeRecord(base.agents, over.agents, mergeAgentEntry),
     kits: mergeRecord(base.kits, over.kits, mergeKitEntry),
     image: base.image || over.image ? mergeImage(base.image ?? {}, over.image ?? {}) : undefined,
+    resources:
+      base.resources || over.resources
+        ? mergeResources(base.resources ?? {}, over.resources ?? {})
+        : undefined,
     ports: concat(base.ports, over.ports),
     volumes: concat(base.volumes, over.volumes),
     // Every key comes from one side or the other, so the '' is never used.
@@ -78,6 +82,14 @@ function mergeImage(a: ImageOptions, b: ImageOptions): ImageOptions {
   return compact<ImageOptions>({
     base: last(a.base, b.base),
   } satisfies Record<keyof ImageOptions, unknown>);
+}
+
+function mergeResources(a: ResourceLimits, b: ResourceLimits): ResourceLimits {
+  return compact<ResourceLimits>({
+    cpus: last(a.cpus, b.cpus),
+    memory: last(a.memory, b.memory),
+    pids: last(a.pids, b.pids),
+  } satisfies Record<keyof ResourceLimits, unknown>);
 }
 
 /** The overlay's value when it sets one; `false` and `0` count as set. */

@@ -83,6 +83,18 @@ export const imageOptionsSchema = z.strictObject({
   base: imageReference.optional(),
 });
 
+export const resourcesSchema = z.strictObject({
+  /** CPUs the container may use, e.g. 2 or 1.5. */
+  cpus: z.number().positive().optional(),
+  /** Memory limit: a number of bytes or a size such as 4g, 512m. */
+  memory: z
+    .union([z.int().positive(), z.string().regex(/^\d+(\.\d+)?[kmgKMG]?$/)])
+    .transform(String)
+    .optional(),
+  /** Most processes at once (fork bombs stop there). */
+  pids: z.int().min(16).optional(),
+});
+
 export const configLayerSchema = z.strictObject({
   version: textFromNumber.optional(),
   agent: z.string().optional(),
@@ -91,6 +103,7 @@ export const configLayerSchema = z.strictObject({
   agents: z.record(z.string(), agentOptionsSchema.nullable()).optional(),
   kits: z.record(z.string(), kitOptionsSchema.nullable()).optional(),
   image: imageOptionsSchema.optional(),
+  resources: resourcesSchema.optional(),
   ports: z.array(textFromNumber).optional(),
   volumes: z.array(z.string()).optional(),
   env: z.record(z.string(), textFromScalar).optional(),
@@ -100,11 +113,13 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(configLayerSchema.s
 export const KIT_KEYS: readonly string[] = Object.keys(kitOptionsSchema.shape);
 export const AGENT_KEYS: readonly string[] = Object.keys(agentOptionsSchema.shape);
 export const IMAGE_KEYS: readonly string[] = Object.keys(imageOptionsSchema.shape);
+export const RESOURCE_KEYS: readonly string[] = Object.keys(resourcesSchema.shape);
 
 /** The keys a mapping at `path` may contain, for "did you mean" hints. */
 export function allowedKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return TOP_LEVEL_KEYS;
   if (path.length === 1 && path[0] === 'image') return IMAGE_KEYS;
+  if (path.length === 1 && path[0] === 'resources') return RESOURCE_KEYS;
   if (path.length === 2 && path[0] === 'kits') return KIT_KEYS;
   if (path.length === 2 && path[0] === 'agents') return AGENT_KEYS;
   return [];

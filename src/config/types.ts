@@ -35,6 +35,12 @@ export interface ImageOptions {
   base?: string;
 }
 
+export interface ResourceLimits {
+  cpus?: number;
+  memory?: string;
+  pids?: number;
+}
+
 export interface Config {
   version?: string;
   agent?: string;
@@ -42,6 +48,7 @@ export interface Config {
   agents?: Record<string, AgentOptions | null>;
   kits?: Record<string, KitOptions | null>;
   image?: ImageOptions;
+  resources?: ResourceLimits;
   ports?: string[];
   volumes?: string[];
   env?: Record<string, string>;

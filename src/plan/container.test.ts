@@ -369,6 +369,8 @@ describe('dockerRunArgs', () => {
         "127.0.0.1:8080:80/tcp",
         "--publish",
         "0.0.0.0:5353:53/udp",
+        "--pids-limit",
+        "4096",
         "--entrypoint",
         "/usr/local/lib/asylum/init",
         "asylum:base-0123456789ab",

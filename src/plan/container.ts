@@ -41,7 +41,12 @@ export interface ContainerPlan {
   sessionUser: string;
   workdir: string;
   agents: string[];
+  /** Engine limits; pids always has one so a fork bomb stops inside. */
+  resources: { cpus?: number; memory?: string; pids: number };
 }
+
+/** Enough for builds and test runners; a fork bomb hits it long before the host does. */
+export const DEFAULT_PIDS_LIMIT = 4096;
 
 /** Host-side directories asylum keeps for this project under ~/.asylum. */
 export interface ProjectPaths {
@@ -253,6 +258,10 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     sessionUser,
     workdir: input.projectDir,
     agents: [...input.imageAgents],
+    resources: {
+      ...input.config.resources,
+      pids: input.config.resources?.pids ?? DEFAULT_PIDS_LIMIT,
+    },
   };
 }
 
@@ -279,6 +288,9 @@ export function dockerRunArgs(plan: ContainerPlan, envFile: string): string[] {
   for (const port of plan.ports) {
     args.push('--publish', `${port.bind}:${port.host}:${port.container}/${port.protocol}`);
   }
+  args.push('--pids-limit', String(plan.resources.pids));
+  if (plan.resources.cpus !== undefined) args.push('--cpus', String(plan.resources.cpus));
+  if (plan.resources.memory !== undefined) args.push('--memory', plan.resources.memory);
   args.push('--entrypoint', IMAGE_PATHS.init, plan.image);
   return args;
 }

@@ -81,6 +81,7 @@ describe.skipIf(!ctx.engine)('asylum inspect', () => {
       );
       expect(radius.warnings.join('\n')).toContain('kits.ssh.isolation: shared');
       expect(engine.HostConfig.Privileged).toBe(false);
+      expect(String(engine.HostConfig.PidsLimit)).toBe(radius.resources.pids);
       expect(engine.HostConfig.CapAdd ?? []).toEqual(radius.capabilities.added);
     } finally {
       keeper.kill('SIGTERM');
