@@ -52,7 +52,8 @@ function warningsFor(config: Config, plan: ContainerPlan): string[] {
     if (port.bind !== '127.0.0.1')
       warnings.push(`port ${port.host} listens on ${port.bind}: reachable from other hosts`);
   }
-  warnings.push('host.docker.internal reaches services listening on your host');
+  if (plan.hostAccess)
+    warnings.push('host.docker.internal reaches services listening on your host');
   return warnings;
 }
 
@@ -62,7 +63,10 @@ function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
     container: plan.name,
     hostname: plan.hostname,
     image: plan.image,
-    network: { name: plan.network, hostGateway: 'host.docker.internal' },
+    network: {
+      name: plan.network,
+      hostGateway: plan.hostAccess ? 'host.docker.internal' : 'blocked (host-access: false)',
+    },
     user: plan.sessionUser,
     mounts: plan.mounts,
     credentials: credentialsOf(plan.mounts),
@@ -89,7 +93,7 @@ function formatText(radius: BlastRadius): string {
     `container   ${radius.container} (hostname ${radius.hostname})`,
     `image       ${radius.image}`,
     `user        ${radius.user}`,
-    `network     ${radius.network.name}; ${radius.network.hostGateway} points at the host`,
+    `network     ${radius.network.name}; host: ${radius.network.hostGateway}`,
     '',
     'mounts:',
     ...radius.mounts.map(

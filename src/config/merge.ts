@@ -34,6 +34,7 @@ function mergeTwo(base: Config, over: Config): Config {
       base.resources || over.resources
         ? mergeResources(base.resources ?? {}, over.resources ?? {})
         : undefined,
+    'host-access': last(base['host-access'], over['host-access']),
     ports: concat(base.ports, over.ports),
     volumes: concat(base.volumes, over.volumes),
     // Every key comes from one side or the other, so the '' is never used.

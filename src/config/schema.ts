@@ -104,6 +104,8 @@ export const configLayerSchema = z.strictObject({
   kits: z.record(z.string(), kitOptionsSchema.nullable()).optional(),
   image: imageOptionsSchema.optional(),
   resources: resourcesSchema.optional(),
+  /** false: no host.docker.internal, and the host's own ports are blocked from inside. */
+  'host-access': z.boolean().optional(),
   ports: z.array(textFromNumber).optional(),
   volumes: z.array(z.string()).optional(),
   env: z.record(z.string(), textFromScalar).optional(),

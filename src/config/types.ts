@@ -49,6 +49,7 @@ export interface Config {
   kits?: Record<string, KitOptions | null>;
   image?: ImageOptions;
   resources?: ResourceLimits;
+  'host-access'?: boolean;
   ports?: string[];
   volumes?: string[];
   env?: Record<string, string>;

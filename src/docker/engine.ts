@@ -143,13 +143,69 @@ function labelArgs(labels: Record<string, string>): string[] {
 }
 
 export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
-  const exists = await runDocker(['network', 'inspect', '--format', '{{.Id}}', name]);
-  if (exists.exitCode === 0) return;
+  const exists = await runDocker(['network', 'inspect', '--format', '{{json .Labels}}', name]);
+  if (exists.exitCode === 0) {
+    const current = (JSON.parse(exists.stdout) ?? {}) as Record<string, string>;
+    const same = Object.entries(labels).every(([key, value]) => current[key] === value);
+    if (same) return;
+    // Labels record how the network was set up (host access): a change means a new one.
+    await runDocker(['network', 'rm', name]);
+  }
   const created = await runDocker(['network', 'create', ...labelArgs(labels), name]);
   // Another asylum process may have created it between our two calls.
   if (created.exitCode !== 0 && !/already exists/i.test(created.stderr)) {
     throw new DockerCliError(['network', 'create', name], created);
   }
+}
+
+/** The Linux bridge behind a user-defined network: `br-` and 12 hex of its id. */
+async function bridgeInterface(network: string): Promise<string> {
+  const format = '{{.Id}}|{{index .Options "com.docker.network.bridge.name"}}';
+  const out = (await runDockerOk(['network', 'inspect', '--format', format, network])).trim();
+  const [id = '', named = ''] = out.split('|');
+  const iface = /^[A-Za-z0-9_.-]{1,15}$/.test(named) ? named : `br-${id.slice(0, 12)}`;
+  // It lands in a shell command line: only interface-name characters pass.
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(iface)) throw new EngineError(`odd bridge name ${iface}`);
+  return iface;
+}
+
+/**
+ * Drops packets from the network's bridge to the host itself (INPUT), so a
+ * container there reaches neither host.docker.internal nor the gateway address.
+ * Needs root on the host's firewall, which the engine already is: a short-lived
+ * container on the host network with NET_ADMIN inserts the rule.
+ */
+export async function blockHostFromNetwork(
+  network: string,
+  image: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  const iface = await bridgeInterface(network);
+  const rule = `INPUT -i ${iface} -j DROP`;
+  const script = [
+    `iptables -C ${rule} 2>/dev/null || iptables -I ${rule} || exit 1`,
+    // IPv6 may be off on the host: the IPv4 rule is the one that must hold.
+    `ip6tables -C ${rule} 2>/dev/null || ip6tables -I ${rule} 2>/dev/null || true`,
+  ].join('; ');
+  await runDockerOk(
+    [
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '--cap-add',
+      'NET_ADMIN',
+      '--user',
+      '0',
+      ...labelArgs(labels),
+      '--entrypoint',
+      'sh',
+      image,
+      '-c',
+      script,
+    ],
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** `docker volume create` is idempotent: an existing volume is returned unchanged. */

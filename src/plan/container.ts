@@ -41,6 +41,8 @@ export interface ContainerPlan {
   sessionUser: string;
   workdir: string;
   agents: string[];
+  /** Whether the container may reach the host (host.docker.internal, the bridge gateway). */
+  hostAccess: boolean;
   /** Engine limits; pids always has one so a fork bomb stops inside. */
   resources: { cpus?: number; memory?: string; pids: number };
 }
@@ -262,6 +264,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
       ...input.config.resources,
       pids: input.config.resources?.pids ?? DEFAULT_PIDS_LIMIT,
     },
+    hostAccess: input.config['host-access'] !== false,
   };
 }
 
@@ -281,7 +284,7 @@ function csvField(field: string): string {
 export function dockerRunArgs(plan: ContainerPlan, envFile: string): string[] {
   const args = ['run', '--detach', '--rm', '--init', '--name', plan.name];
   args.push('--hostname', plan.hostname, '--network', plan.network);
-  args.push('--add-host', 'host.docker.internal:host-gateway');
+  if (plan.hostAccess) args.push('--add-host', 'host.docker.internal:host-gateway');
   args.push('--workdir', plan.workdir, '--env-file', envFile);
   for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`);
   for (const mount of plan.mounts) args.push('--mount', mountFlagValue(mount));

@@ -26,6 +26,8 @@ const CORE_APT = [
   'git',
   'gnupg',
   'iproute2',
+  // asylum's own short-lived firewall helper uses it (host-access: false).
+  'iptables',
   'jq',
   'less',
   'libc6-dev',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  blockHostFromNetwork,
   type ContainerState,
   ensureNetwork,
   ensureVolume,
@@ -52,7 +53,9 @@ async function waitUntilGone(name: string): Promise<void> {
 /** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
-  await ensureNetwork(plan.network, labels);
+  const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
+  await ensureNetwork(plan.network, networkLabels);
+  if (!plan.hostAccess) await blockHostFromNetwork(plan.network, plan.image, labels);
   for (const volume of plan.volumes) await ensureVolume(volume, labels);
   const ports = await availablePorts(plan.ports);
   const envFile = join(paths.dataDir, `env-${process.pid}`);

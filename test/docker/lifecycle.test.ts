@@ -27,13 +27,13 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
   it('shares one container between concurrent sessions and removes it after the last', async () => {
     const project = makeProject('concurrent');
     const name = containerName(project);
-    const runs = Array.from({ length: 6 }, (_, i) =>
+    const runs = Array.from({ length: 8 }, (_, i) =>
       runAsylum(['run', 'sh', '-c', `sleep ${1 + (i % 3)}; echo session-${i}`], { cwd: project }),
     );
     const all = Promise.all(runs);
     const seen = await watchContainers(name, all);
     const results = await all;
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(results.map((r) => r.stdout.trim())).toEqual(runs.map((_, i) => `session-${i}`));
     expect(seen.size).toBe(1);
     const grace = await waitFor(() => projectContainers(name).length === 0, 20_000);
