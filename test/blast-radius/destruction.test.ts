@@ -70,31 +70,40 @@ describe.skipIf(!ctx.engine)('blast radius: accidental destruction', () => {
   //  'the agent wiped this one project' — and it stops there."
   it(`${PROMISE}: sudo rm -rf --no-preserve-root / damages only this project and asylum's state`, async () => {
     const attacks = ['sudo rm -rf --no-preserve-root / (root, whole container filesystem)'];
-    await verify(PROMISE, 'sudo rm -rf /', attacks, async () => {
+    await verify(PROMISE, 'rm -rf /', attacks, async () => {
       const home = decoyHome();
       const project = projectWithSibling('br-rm-root');
       writeOwned(join(project.dir, 'work.txt'), 'project work\n');
       expect(hostDamage(home, project)).toEqual([]);
-      const stateBefore = snapshot(join(home, '.asylum'));
       const keeper = await keepAlive(project.dir, home);
+      const stateBefore = snapshot(join(home, '.asylum'));
       let result: Awaited<ReturnType<typeof inside>>;
       let gone: number;
       try {
         assertOnlyProjectAndState(keeper.name, home, project.dir);
         const script = [
-          'sudo rm -rf --no-preserve-root / >/dev/null 2>&1',
-          'echo "@rm=done"',
-          // Only shell builtins work from here on.
-          '[ -e /usr/bin/ls ] && echo @usr=left || echo @usr=gone',
+          // Every mount point first: once /usr/bin/sleep is gone, the container's
+          // init loop stops waiting and the container ends before rm is through.
+          "mounts=$(awk '{print $5}' /proc/self/mountinfo | grep -vE '^/(proc|sys|dev)?(/|$)')",
+          'echo "@mounts=$(echo $mounts | tr " " ,)"',
+          'for m in $mounts; do sudo rm -rf --no-preserve-root "$m" >/dev/null 2>&1; done',
           '[ -e work.txt ] && echo @project=left || echo @project=gone',
+          'sudo rm -rf --no-preserve-root / >/dev/null 2>&1',
+          // Only shell builtins work from here on (if the container still runs at all).
+          '[ -e /usr/bin/ls ] && echo @usr=left || echo @usr=gone',
         ].join('\n');
         result = await inside(project.dir, script, { home });
       } finally {
         gone = await keeper.stop();
       }
       const seen = facts(result.stdout);
-      console.log(`rm -rf /: ${JSON.stringify(seen)}; container gone ${gone} ms after the session`);
-      expect(seen, result.stderr).toMatchObject({ rm: 'done', usr: 'gone', project: 'gone' });
+      console.log(
+        `rm -rf /: ${JSON.stringify(seen)}; container gone ${gone} ms after the session`,
+      );
+      // The attack really ran: every mount point was wiped as root (the project too).
+      expect(seen.mounts, result.stderr).toContain(project.dir);
+      expect(seen.project).toBe('gone');
+      if (seen.usr !== undefined) expect(seen.usr).toBe('gone');
       // The host: every decoy and the sibling project survive.
       expect(hostDamage(home, project)).toEqual([]);
       // The project itself is fair game (documented), and it is indeed wiped.

@@ -39,17 +39,66 @@ export interface Decoy {
 /** The host's credentials and dotfiles an agent must not reach, one marker each. */
 export const DECOYS: readonly Decoy[] = (
   [
-    ['AWS', '.aws/credentials', (m: string) => `[default]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = ${m}\n`, 0o600],
-    ['GCLOUD', '.config/gcloud/credentials.db', (m: string) => `SQLite format 3 (fake) refresh_token=${m}\n`, 0o600],
-    ['PASS', '.password-store/x.gpg', (m: string) => `-----BEGIN PGP MESSAGE-----\n${m}\n-----END PGP MESSAGE-----\n`, 0o600],
-    ['FIREFOX', '.mozilla/firefox/p/logins.json', (m: string) => `{"logins":[{"hostname":"https://bank.example","encryptedPassword":"${m}"}]}\n`, 0o600],
-    ['SSH', '.ssh/id_rsa', (m: string) => `-----BEGIN OPENSSH PRIVATE KEY-----\n${m}\n-----END OPENSSH PRIVATE KEY-----\n`, 0o600],
+    [
+      'AWS',
+      '.aws/credentials',
+      (m: string) => `[default]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = ${m}\n`,
+      0o600,
+    ],
+    [
+      'GCLOUD',
+      '.config/gcloud/credentials.db',
+      (m: string) => `SQLite format 3 (fake) refresh_token=${m}\n`,
+      0o600,
+    ],
+    [
+      'PASS',
+      '.password-store/x.gpg',
+      (m: string) => `-----BEGIN PGP MESSAGE-----\n${m}\n-----END PGP MESSAGE-----\n`,
+      0o600,
+    ],
+    [
+      'FIREFOX',
+      '.mozilla/firefox/p/logins.json',
+      (m: string) =>
+        `{"logins":[{"hostname":"https://bank.example","encryptedPassword":"${m}"}]}\n`,
+      0o600,
+    ],
+    [
+      'SSH',
+      '.ssh/id_rsa',
+      (m: string) =>
+        `-----BEGIN OPENSSH PRIVATE KEY-----\n${m}\n-----END OPENSSH PRIVATE KEY-----\n`,
+      0o600,
+    ],
     ['NETRC', '.netrc', (m: string) => `machine api.example.test login me password ${m}\n`, 0o600],
-    ['DOCKER', '.docker/config.json', (m: string) => `{"auths":{"registry.example.test":{"auth":"${m}"}}}\n`, 0o600],
-    ['GITCRED', '.gitconfig', (m: string) => `[user]\n\tname = ${IDENTITY}\n\temail = identmark@example.test\n[credential]\n\thelper = "!f() { echo username=me; echo password=${m}; }; f"\n`, 0o644],
-    ['CLAUDE', '.claude/settings.json', (m: string) => `{"env":{"ANTHROPIC_API_KEY":"${m}"}}\n`, 0o600],
+    [
+      'DOCKER',
+      '.docker/config.json',
+      (m: string) => `{"auths":{"registry.example.test":{"auth":"${m}"}}}\n`,
+      0o600,
+    ],
+    [
+      'GITCRED',
+      '.gitconfig',
+      (m: string) =>
+        `[user]\n\tname = ${IDENTITY}\n\temail = identmark@example.test\n[credential]\n\thelper = "!f() { echo username=me; echo password=${m}; }; f"\n`,
+      0o644,
+    ],
+    [
+      'CLAUDE',
+      '.claude/settings.json',
+      (m: string) => `{"env":{"ANTHROPIC_API_KEY":"${m}"}}\n`,
+      0o600,
+    ],
   ] as const
-).map(([kind, rel, text, mode]) => ({ kind, rel, marker: mark(kind), text: text(mark(kind)), mode }));
+).map(([kind, rel, text, mode]) => ({
+  kind,
+  rel,
+  marker: mark(kind),
+  text: text(mark(kind)),
+  mode,
+}));
 
 /** Tokens in the environment of the shell that starts asylum: never passed on unless `-e`. */
 export const HOST_ENV: Record<string, string> = {
@@ -68,11 +117,13 @@ function ownedDirs(home: string, rel: string): void {
 }
 
 /**
- * The fake HOME full of decoys, shared by every blast-radius file (one image
- * build per HOME). Idempotent: the first caller creates it.
+ * The fake HOME full of decoys, shared by every blast-radius file (each HOME is
+ * an image build of its own). Idempotent: the first caller creates it. A variant
+ * has the same decoys and more global config (opt-in modes belong to the user's
+ * global config: a project's own config needs `asylum approve` to widen access).
  */
-export function decoyHome(): string {
-  const home = makeDir(join(ctx.runDir, 'homes', 'blast'));
+export function decoyHome(variant?: { name: string; agent?: string; config: string }): string {
+  const home = makeDir(join(ctx.runDir, 'homes', variant ? `blast-${variant.name}` : 'blast'));
   if (existsSync(join(home, '.asylum', 'config.yaml'))) return home;
   for (const decoy of DECOYS) {
     ownedDirs(home, dirname(decoy.rel));
@@ -82,7 +133,7 @@ export function decoyHome(): string {
   makeDir(join(home, '.asylum'));
   writeOwned(
     join(home, '.asylum', 'config.yaml'),
-    `agent: echo\nenv:\n  BR_GLOBAL_SECRET: ${GLOBAL_ENV_SECRET}\n`,
+    `agent: ${variant?.agent ?? 'echo'}\nenv:\n  BR_GLOBAL_SECRET: ${GLOBAL_ENV_SECRET}\n${variant?.config ?? ''}`,
   );
   return home;
 }
@@ -107,7 +158,8 @@ export function projectWithSibling(name: string): Project {
 export function hostDamage(home: string, project?: Project): string[] {
   const problems: string[] = [];
   const files = DECOYS.map((d) => ({ path: join(home, d.rel), marker: d.marker }));
-  if (project) files.push({ path: join(project.sibling, 'README.md'), marker: project.siblingMarker });
+  if (project)
+    files.push({ path: join(project.sibling, 'README.md'), marker: project.siblingMarker });
   for (const { path, marker } of files) {
     if (!existsSync(path)) problems.push(`${path}: gone`);
     else if (!readFileSync(path, 'utf8').includes(marker)) problems.push(`${path}: marker lost`);
@@ -130,7 +182,10 @@ export function snapshot(root: string): Map<string, string> {
       const stat = lstatSync(path);
       if (stat.isDirectory()) walk(path);
       else if (stat.isFile())
-        out.set(relative(root, path), createHash('sha256').update(readFileSync(path)).digest('hex'));
+        out.set(
+          relative(root, path),
+          createHash('sha256').update(readFileSync(path)).digest('hex'),
+        );
     }
   };
   walk(root);
@@ -162,7 +217,7 @@ export function inside(
 export function facts(stdout: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
-    const match = /^@([\w.-]+)=(.*)$/.exec(line);
+    const match = /^@([^=\s]+)=(.*)$/.exec(line);
     if (match) out[match[1]!] = match[2]!;
   }
   return out;
@@ -263,7 +318,7 @@ export function hostCmdlines(): string[] {
 export const MARKER_SCAN = [
   `roots=$(ls -d /* | grep -vxE '/(proc|sys|dev)')`,
   `sudo timeout 120 grep -raoE '${MARKER_PATTERN}' $roots 2>/dev/null | sort -u`,
-  'echo "@grep-exit=${PIPESTATUS[0]}"',
+  `echo "@grep-exit=\${PIPESTATUS[0]}"`,
   `{ env; sudo env; sudo sh -c 'cat /proc/[0-9]*/environ 2>/dev/null' | tr '\\0' '\\n'; } | grep -oE '${MARKER_PATTERN}' | sort -u | sed 's/^/@env:/'`,
 ].join('\n');
 

@@ -25,7 +25,7 @@ function cell(text: string, width: number): string {
 
 /** The table printed once every blast-radius file has run: promise | attacks | contained. */
 export function formatTable(rows: readonly BlastRow[]): string {
-  const widths = { promise: 34, attacks: 96, contained: 9 };
+  const widths = { promise: 56, attacks: 80, contained: 9 };
   const line = (p: string, a: string, c: string, s: string) =>
     `| ${cell(p, widths.promise)} | ${cell(a, widths.attacks)} | ${cell(c, widths.contained)} | ${s.padStart(5)} |`;
   const rule = `|${'-'.repeat(widths.promise + 2)}|${'-'.repeat(widths.attacks + 2)}|${'-'.repeat(widths.contained + 2)}|-------|`;
@@ -37,7 +37,7 @@ export function formatTable(rows: readonly BlastRow[]): string {
     chunks.forEach((chunk, i) => {
       out.push(
         i === 0
-          ? line(row.promise, chunk.trim(), verdict, row.seconds.toFixed(1))
+          ? line(`${row.promise} (${row.test})`, chunk.trim(), verdict, row.seconds.toFixed(1))
           : line('', chunk.trim(), '', ''),
       );
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { containerName } from '../../src/plan/naming.js';
 import { ctx, makeDir, makeProject, runAsylum, writeOwned } from './harness.js';
 
 /** A fresh HOME for one test, owned by the test user, with a decoy ~/.ssh. */
