@@ -52,9 +52,9 @@ describe.skipIf(!ctx.engine)(
       expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(
         'host.example ssh-ed25519 AAAA-isolated\n',
       );
-      expect(readFileSync(join(home, '.asylum', 'ssh-known', 'known_hosts'), 'utf8')).toContain(
-        'AAAA-isolated',
-      );
+      const dataDir = join(home, '.asylum', 'projects', containerName(project));
+      const copy = join(dataDir, 'ssh-known', 'known_hosts');
+      expect(readFileSync(copy, 'utf8')).toContain('AAAA-isolated');
     });
 
     it('shared: the host ~/.ssh read-only, and its macOS-only options do not break ssh', async () => {
