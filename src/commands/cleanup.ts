@@ -69,7 +69,8 @@ async function cleanupProject(home: string, yes: boolean): Promise<number> {
   // Only what this user (and HOME) created: another user's container of the same path stays.
   const owner = `${process.getuid?.() ?? 0}:${home}`;
   const labels = scopeLabels({ 'asylum.container': name, 'asylum.owner': owner });
-  const found = await listAll(labels, ORDER.slice(0, 3));
+  // The project's own image goes too; the shared base images stay.
+  const found = await listAll(labels, ORDER);
   const failures = await removeAll(found);
   rmSync(projectPaths(home, name).dataDir, { recursive: true, force: true });
   if (await releasePorts({ home, project })) log.ok("released the project's port range");

@@ -151,11 +151,35 @@ export async function ensureNetwork(name: string, labels: Record<string, string>
     // Labels record how the network was set up (host access): a change means a new one.
     await runDocker(['network', 'rm', name]);
   }
+  await pruneIdleNetworks();
   const created = await runDocker(['network', 'create', ...labelArgs(labels), name]);
+  if (/non-overlapping|address pool/i.test(created.stderr)) {
+    throw new EngineError('the engine has no free address range for another network', {
+      hint: 'remove networks you no longer use: `docker network prune`',
+    });
+  }
   // Another asylum process may have created it between our two calls.
   if (created.exitCode !== 0 && !/already exists/i.test(created.stderr)) {
     throw new DockerCliError(['network', 'create', name], created);
   }
+}
+
+/**
+ * The engine has address pools for about thirty networks. A project's network
+ * outlives its container, so unused ones are removed before a new one is made;
+ * `until` spares a network another asylum process created a moment ago
+ * (it runs its container right after).
+ */
+export async function pruneIdleNetworks(): Promise<void> {
+  await runDocker([
+    'network',
+    'prune',
+    '--force',
+    '--filter',
+    'label=asylum=true',
+    '--filter',
+    'until=2m',
+  ]);
 }
 
 /** The Linux bridge behind a user-defined network: `br-` and 12 hex of its id. */

@@ -242,3 +242,33 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     agents,
   };
 }
+
+/**
+ * The project's own image: FROM the base, with the project's labels. Every
+ * project runs from an image of its own (a change to one never shows in
+ * another), and project-level additions have a place to go. It is rebuilt when
+ * the base image it was built from changes, because the base hash is an input.
+ */
+export function planProjectImage(
+  base: ImagePlan,
+  project: { dir: string; container: string },
+): ImagePlan {
+  const dockerfile = `FROM ${base.tag}\n`;
+  const hash = sha256Hex(JSON.stringify({ base: base.hash, project: project.dir, dockerfile }));
+  return {
+    tag: `asylum:proj-${hash.slice(0, 12)}`,
+    hash,
+    dockerfile,
+    files: {},
+    buildArgs: {},
+    labels: {
+      ...base.labels,
+      'asylum.kind': 'project',
+      'asylum.hash': hash,
+      'asylum.base': base.hash,
+      'asylum.project': project.dir,
+      'asylum.container': project.container,
+    },
+    agents: base.agents,
+  };
+}

@@ -20,6 +20,7 @@ export function worktreeDirs(projectDir: string): string[] {
   const match = /^gitdir:\s*(.+?)\s*$/m.exec(text);
   if (!match) return [];
   const gitDir = resolveFrom(projectDir, match[1]!);
+  if (!pointsBack(gitDir, dotGit)) return [];
   const dirs = [gitDir];
   try {
     const common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
@@ -28,6 +29,20 @@ export function worktreeDirs(projectDir: string): string[] {
     // Not a worktree of another repository (a submodule's gitdir, say): one dir is enough.
   }
   return [...new Set(dirs)].filter((dir) => isDirectory(dir) && !isInside(dir, projectDir));
+}
+
+/**
+ * The agent can write `.git` and aim it anywhere; asylum would then mount that
+ * directory. Git itself writes `<gitdir>/gitdir` naming the worktree's `.git`
+ * file, outside the project: only a gitdir that names us back is trusted.
+ */
+function pointsBack(gitDir: string, dotGit: string): boolean {
+  try {
+    const back = readFileSync(join(gitDir, 'gitdir'), 'utf8').trim();
+    return resolveFrom(gitDir, back) === dotGit;
+  } catch {
+    return false;
+  }
 }
 
 function resolveFrom(base: string, path: string): string {

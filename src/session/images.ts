@@ -71,7 +71,9 @@ export async function ensureImage(
   await withLock(lock, async () => {
     if (!options.rebuild && (await current())) return;
     const logFile = join(logsDir(options.home), `build-${plan.hash.slice(0, 12)}.log`);
-    log.info(`building image ${plan.tag} (first time takes a few minutes; log: ${logFile})`);
+    const small = plan.labels['asylum.kind'] === 'project';
+    const note = small ? '' : ' (first time takes a few minutes)';
+    log.info(`building image ${plan.tag}${note}; log: ${logFile}`);
     const started = Date.now();
     await buildImage(plan, {
       noCache: options.rebuild,
@@ -94,27 +96,26 @@ const KEPT_IMAGES = 3;
 async function pruneOldImages(plan: ImagePlan): Promise<void> {
   const owner = plan.labels['asylum.owner'];
   if (!owner) return;
-  const listed = await runDocker([
-    'image',
-    'ls',
+  const kind = plan.labels['asylum.kind'] ?? 'base';
+  // A project needs only its current image; a user keeps a few base images.
+  const filters = [
     '--filter',
-    'label=asylum.kind=base',
+    `label=asylum.kind=${kind}`,
     '--filter',
     `label=asylum.owner=${owner}`,
-    '--format',
-    '{{.CreatedAt}}\t{{.Repository}}:{{.Tag}}',
-  ]);
+  ];
+  if (kind === 'project')
+    filters.push('--filter', `label=asylum.project=${plan.labels['asylum.project']}`);
+  const keep = kind === 'project' ? 1 : KEPT_IMAGES;
+  const format = '{{.CreatedAt}}\t{{.Repository}}:{{.Tag}}';
+  const listed = await runDocker(['image', 'ls', ...filters, '--format', format]);
   if (listed.exitCode !== 0) return;
-  const tags = listed.stdout
-    .split('\n')
-    .filter(Boolean)
-    .sort()
-    .reverse()
-    .map((l) => l.split('\t')[1]!);
-  const old = tags.filter((tag) => tag !== plan.tag).slice(KEPT_IMAGES - 1);
+  const newestFirst = listed.stdout.split('\n').filter(Boolean).sort().reverse();
+  const tags = newestFirst.map((line) => line.split('\t')[1]!);
+  const old = tags.filter((tag) => tag !== plan.tag).slice(keep - 1);
   for (const tag of old) {
     // Without --force: an image a container still runs from stays.
-    if ((await runDocker(['image', 'rm', tag])).exitCode === 0)
-      log.info(`removed old image ${tag}`);
+    const removed = await runDocker(['image', 'rm', tag]);
+    if (removed.exitCode === 0) log.debug(`removed old image ${tag}`);
   }
 }

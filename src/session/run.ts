@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import type { KitRuntime } from '../kits/types.js';
 import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/container.js';
-import { type ImagePlan, planBaseImage } from '../plan/image.js';
+import { type ImagePlan, planBaseImage, planProjectImage } from '../plan/image.js';
 import { containerName } from '../plan/naming.js';
 import { type Selection, selectRun } from '../plan/selection.js';
 import { SessionLease } from '../state/lease.js';
@@ -42,7 +42,9 @@ export interface Prepared {
   projectDir: string;
   config: Config;
   selection: Selection;
+  /** The shared base image, and the project's own image built FROM it. */
   image: ImagePlan;
+  projectImage: ImagePlan;
   /** Layers read from files inside the project: the agent can write them. */
   projectLayers: ConfigLayer[];
 }
@@ -81,7 +83,11 @@ export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared
   image.labels['asylum.owner'] = `${host.uid}:${host.home}`;
   const scope = process.env.ASYLUM_TEST_SCOPE;
   if (scope) image.labels['asylum.test'] = scope;
-  return { host, projectDir, config, selection, image, projectLayers };
+  const projectImage = planProjectImage(image, {
+    dir: projectDir,
+    container: containerName(projectDir),
+  });
+  return { host, projectDir, config, selection, image, projectImage, projectLayers };
 }
 
 /** Host-side preparation of every active kit (keys, known_hosts, credentials). */
@@ -141,7 +147,7 @@ function planFor(
     agentConfigSource: setup.hostDir,
     agentConfigMode: setup.mode,
     companions: setup.companions,
-    imageTag: image.tag,
+    imageTag: prepared.projectImage.tag,
     imageAgents: image.agents,
     paths,
     ports: plannedPorts(config, range),
@@ -173,10 +179,6 @@ function debugPlan(plan: ContainerPlan): void {
   log.debug(`env: ${Object.keys(plan.env).sort().join(', ')} (values hidden)`);
 }
 
-/**
- * One asylum session: make sure the image and the project container exist,
- * hold a lease while the command runs in it, and return the command's exit code.
- */
 /** Everything a session needs, decided and prepared on the host; nothing started yet. */
 export interface SessionPlan {
   prepared: Prepared;
@@ -224,10 +226,11 @@ function stageSessionFiles(session: SessionPlan): void {
 
 /** The image exists (built if needed) on a reachable engine. */
 async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<void> {
-  const { host, config, image } = prepared;
+  const { host, config, image, projectImage } = prepared;
   await ensureEngine();
   await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
   await ensureImage(image, { home: host.home, rebuild, buildArgs: host.proxyEnv });
+  await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs: {} });
 }
 
 /**
@@ -241,14 +244,14 @@ export async function runSession(request: SessionRequest): Promise<number> {
   await ensureEngineAndImage(prepared, request.flags.rebuild);
   const session = await planSession(prepared);
   const { plan, setup, paths } = session;
-  const { host, config, image, projectDir } = prepared;
+  const { host, config, projectDir } = prepared;
   warnIfExposed(plan.ports);
   stageSessionFiles(session);
   debugPlan(plan);
 
   const lease = SessionLease.acquire(paths.sessions);
   try {
-    const expected = await imageId(image.tag);
+    const expected = await imageId(prepared.projectImage.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     const agentMode = request.mode === 'agent';
     await withLock(lock, () => ensureContainer(plan, paths, expected, lease, agentMode));

@@ -171,14 +171,10 @@ describe.skipIf(!ctx.engine)('blast radius: cross-project', () => {
   });
 
   // "Each project gets its own container, its own image, and its own port range."
-  // BREACH: (of the wording, not of containment) two projects with the same config run
-  // from the very same image (asylum:base-<hash> is keyed by config and identity, not by
-  // project; the README says per-project images are "not yet available"). Images are
-  // read-only to containers, so this is no channel between projects (the test above writes
-  // to /usr/local/bin in A and B does not see it), but the sentence does not hold.
-  it.fails(`${PROMISE}: each project gets its own image`, async () => {
+  // Every project runs from asylum:proj-<hash>, built FROM the shared base image.
+  it(`${PROMISE}: each project gets its own image`, async () => {
     const attacks = ['compare the image of A and B'];
-    const breach = 'A and B run from the same image (per-project images are not implemented)';
+    const breach = 'A and B run from the same image';
     await verify(
       PROMISE,
       'own image',
