@@ -178,7 +178,7 @@ export async function pruneIdleNetworks(): Promise<void> {
     '--filter',
     'label=asylum=true',
     '--filter',
-    'until=2m',
+    'until=30s',
   ]);
 }
 
