@@ -68,11 +68,13 @@ function sshConfigFor(mode: string, sharedConfig: string | undefined): string {
   return `${parts.join('\n')}\n`;
 }
 
-/** asylum's own known_hosts, seeded once from the host's; the host file is never mounted. */
+/**
+ * asylum's own known_hosts, one per project (seeded once from the host's): an
+ * entry planted by one project's agent reaches neither the host nor another
+ * project. The host file is never mounted.
+ */
 function knownHostsDir(context: KitRuntimeContext): string {
-  const base =
-    context.options.isolation === 'project' ? context.projectDataDir : context.asylumDir;
-  const dir = join(base, 'ssh-known');
+  const dir = join(context.projectDataDir, 'ssh-known');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const copy = join(dir, 'known_hosts');
   const hostFile = join(context.home, '.ssh', 'known_hosts');
