@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { problemsOf } from '../../test/support/errors.js';
+import type { ConfigError } from '../errors.js';
 import {
   createLayer,
   findLayerWithKey,
@@ -19,17 +20,6 @@ const HOME = '/home/dev';
 
 function load(text: string) {
   return loadLayerFromText(text, FILE, { home: HOME });
-}
-
-/** The problem lines of the ConfigError that `run` throws. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 function problems(text: string): string[] {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { problemsOf } from '../../test/support/errors.js';
 import { AGENTS } from '../agents/index.js';
 import { createLayer, loadLayerFromText } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
@@ -45,17 +46,6 @@ function select(layers: ConfigLayer[], flags: SelectionFlags = {}) {
 
 function fromYaml(text: string, flags: SelectionFlags = {}) {
   return select([fileLayer(text)], flags);
-}
-
-/** The problem lines of the ConfigError that `run` throws. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('selectRun: agents', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { problemsOf } from '../../test/support/errors.js';
 import { flagsLayer, type GlobalFlags } from './flags.js';
 
 const HOME = '/home/dev';
@@ -8,17 +8,6 @@ const UNSET_VAR = 'ASYLUM_FLAGS_TEST_UNSET';
 
 function flags(overrides: Partial<GlobalFlags> = {}): GlobalFlags {
   return { publish: [], volume: [], env: [], rebuild: false, debug: false, ...overrides };
-}
-
-/** The problem lines of the ConfigError that `run` throws. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('flagsLayer: values', () => {

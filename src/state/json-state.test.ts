@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { bundleChildScript } from '../../test/support/child-script.js';
 import { UserError } from '../errors.js';
 import { log } from '../ui/log.js';
 import { readJsonState, updateJsonState } from './json-state.js';
@@ -181,44 +181,26 @@ describe('readJsonState', () => {
 
 describe('updateJsonState across processes', () => {
   const run = promisify(execFile);
-  let childDir: string;
   let child: string;
+  let removeChild: () => void;
 
   // A real separate process per writer: the lock must hold across processes, which
   // one process's event loop (or vitest's workers) would not prove.
   beforeAll(async () => {
-    childDir = mkdtempSync(join(tmpdir(), 'asylum-json-state-child-'));
-    child = join(childDir, 'child.mjs');
-    const contents = [
-      "import { z } from 'zod';",
-      "import { updateJsonState } from './json-state.js';",
-      'const schema = z.strictObject({ n: z.int() });',
-      'await updateJsonState(process.argv[2], schema, { n: 0 }, (s) => ({ n: s.n + 1 }));',
-    ].join('\n');
-    await build({
-      stdin: { contents, loader: 'ts', resolveDir: dirname(fileURLToPath(import.meta.url)) },
-      outfile: child,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // proper-lockfile and write-file-atomic are CommonJS: they call require()
-      // and read __filename, which an ESM bundle must provide.
-      banner: {
-        js: [
-          "import { createRequire } from 'node:module';",
-          "import { fileURLToPath } from 'node:url';",
-          'const require = createRequire(import.meta.url);',
-          'const __filename = fileURLToPath(import.meta.url);',
-        ].join('\n'),
-      },
-      logLevel: 'warning',
-    });
+    const bundled = await bundleChildScript(
+      [
+        "import { z } from 'zod';",
+        "import { updateJsonState } from './json-state.js';",
+        'const schema = z.strictObject({ n: z.int() });',
+        'await updateJsonState(process.argv[2], schema, { n: 0 }, (s) => ({ n: s.n + 1 }));',
+      ],
+      dirname(fileURLToPath(import.meta.url)),
+    );
+    child = bundled.script;
+    removeChild = bundled.remove;
   });
 
-  afterAll(() => {
-    rmSync(childDir, { recursive: true, force: true });
-  });
+  afterAll(() => removeChild());
 
   it('counts 30 concurrent increments from 30 processes exactly', async () => {
     const writers = Array.from({ length: 30 }, () => run(process.execPath, [child, path]));

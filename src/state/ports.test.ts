@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bundleChildScript } from '../../test/support/child-script.js';
 import { UserError } from '../errors.js';
 import { log } from '../ui/log.js';
 import {
@@ -211,44 +211,26 @@ describe('allocatePorts and releasePorts', () => {
 
 describe('allocatePorts across processes', () => {
   const run = promisify(execFile);
-  let childDir: string;
   let child: string;
+  let removeChild: () => void;
 
   // Separate processes, as concurrent `asylum` runs are: only then does the lock matter.
   beforeAll(async () => {
-    childDir = mkdtempSync(join(tmpdir(), 'asylum-ports-child-'));
-    child = join(childDir, 'child.mjs');
-    const contents = [
-      "import { allocatePorts } from './ports.js';",
-      'const [home, project, count] = process.argv.slice(2);',
-      "const container = 'asylum-' + project.slice(1);",
-      'const span = await allocatePorts({ home, project, container, count: Number(count) });',
-      'process.stdout.write(JSON.stringify(span));',
-    ].join('\n');
-    await build({
-      stdin: { contents, loader: 'ts', resolveDir: dirname(fileURLToPath(import.meta.url)) },
-      outfile: child,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // proper-lockfile and write-file-atomic are CommonJS: they call require()
-      // and read __filename, which an ESM bundle must provide.
-      banner: {
-        js: [
-          "import { createRequire } from 'node:module';",
-          "import { fileURLToPath } from 'node:url';",
-          'const require = createRequire(import.meta.url);',
-          'const __filename = fileURLToPath(import.meta.url);',
-        ].join('\n'),
-      },
-      logLevel: 'warning',
-    });
+    const bundled = await bundleChildScript(
+      [
+        "import { allocatePorts } from './ports.js';",
+        'const [home, project, count] = process.argv.slice(2);',
+        "const container = 'asylum-' + project.slice(1);",
+        'const span = await allocatePorts({ home, project, container, count: Number(count) });',
+        'process.stdout.write(JSON.stringify(span));',
+      ],
+      dirname(fileURLToPath(import.meta.url)),
+    );
+    child = bundled.script;
+    removeChild = bundled.remove;
   });
 
-  afterAll(() => {
-    rmSync(childDir, { recursive: true, force: true });
-  });
+  afterAll(() => removeChild());
 
   it('gives 30 concurrent projects 30 disjoint ranges, packed from the floor', async () => {
     const projects = Array.from({ length: 30 }, (_, i) => ({
