@@ -34,10 +34,12 @@ describe.skipIf(!ctx.engine)('credentials: exactly what each opt-in exposes', ()
     );
     expect(none.stdout.trim()).toBe('no-token');
 
+    // Another project: the first one's container belongs to the other HOME until it goes.
+    const onProject = makeProject('gh-creds-on');
     const on = homeWith('gh-on', 'kits:\n  github:\n    credentials: auto\n');
     const hosts = `${on.home}/.config/gh/hosts.yml`;
     const result = await runAsylum(['run', 'sh', '-c', `gh auth token; ${PROBE(hosts)}`], {
-      cwd: project,
+      cwd: onProject,
       home: on.home,
       env: { PATH: on.path },
     });
