@@ -11,6 +11,8 @@ function repoWithWorktree() {
   const entry = join(common, 'worktrees', 'feature');
   const worktree = join(root, 'feature');
   mkdirSync(entry, { recursive: true });
+  mkdirSync(join(common, 'objects'));
+  writeFileSync(join(common, 'HEAD'), 'ref: refs/heads/main\n');
   mkdirSync(worktree);
   writeFileSync(join(worktree, '.git'), `gitdir: ${entry}\n`);
   writeFileSync(join(entry, 'commondir'), '../..\n');
@@ -30,6 +32,26 @@ describe('worktreeDirs', () => {
     mkdirSync(target);
     writeFileSync(join(worktree, '.git'), `gitdir: ${target}\n`);
     expect(worktreeDirs(worktree)).toEqual([]);
+  });
+
+  it('ignores a commondir the agent rewrote to name another host directory', () => {
+    const { root, entry, worktree } = repoWithWorktree();
+    const home = join(root, 'home');
+    mkdirSync(home);
+    writeFileSync(join(entry, 'commondir'), `${home}\n`);
+    expect(worktreeDirs(worktree)).toEqual([entry]);
+    writeFileSync(join(entry, 'commondir'), '../../../..\n');
+    expect(worktreeDirs(worktree)).toEqual([entry]);
+  });
+
+  it('ignores a gitdir inside the project, even laid out like a worktree entry', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wt-'));
+    const project = join(root, 'worktrees', 'app');
+    mkdirSync(join(project, 'objects'), { recursive: true });
+    writeFileSync(join(project, '.git'), 'gitdir: .\n');
+    writeFileSync(join(project, 'gitdir'), `${join(project, '.git')}\n`);
+    writeFileSync(join(project, 'commondir'), '../..\n');
+    expect(worktreeDirs(project)).toEqual([]);
   });
 
   it("ignores another worktree's entry", () => {

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * Git metadata outside the project that git inside the container needs: for a
@@ -20,14 +20,11 @@ export function worktreeDirs(projectDir: string): string[] {
   const match = /^gitdir:\s*(.+?)\s*$/m.exec(text);
   if (!match) return [];
   const gitDir = resolveFrom(projectDir, match[1]!);
-  if (!pointsBack(gitDir, dotGit)) return [];
+  // Git never keeps a worktree's gitdir inside the worktree; the agent could.
+  if (isInside(gitDir, projectDir) || !pointsBack(gitDir, dotGit)) return [];
   const dirs = [gitDir];
-  try {
-    const common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
-    if (common) dirs.push(resolveFrom(gitDir, common));
-  } catch {
-    // Not a worktree of another repository (a submodule's gitdir, say): one dir is enough.
-  }
+  const common = commonDir(gitDir);
+  if (common) dirs.push(common);
   return [...new Set(dirs)].filter((dir) => isDirectory(dir) && !isInside(dir, projectDir));
 }
 
@@ -43,6 +40,29 @@ function pointsBack(gitDir: string, dotGit: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The main repository's git dir for a worktree entry. The entry is mounted
+ * read-write, so its `commondir` file is the agent's to rewrite: only the
+ * place git itself uses, `<common>/worktrees/<name>`, is trusted, or a planted
+ * `commondir: /home/me` would have the next start mount the home directory.
+ */
+function commonDir(gitDir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+  } catch {
+    return undefined; // Not a worktree of another repository (a submodule's gitdir, say).
+  }
+  const common = text ? resolveFrom(gitDir, text) : undefined;
+  const layout = basename(dirname(gitDir)) === 'worktrees' && dirname(dirname(gitDir)) === common;
+  return layout && common && looksLikeGitDir(common) ? common : undefined;
+}
+
+/** Outside the container's writable mounts the agent cannot forge these. */
+function looksLikeGitDir(dir: string): boolean {
+  return isDirectory(join(dir, 'objects')) && existsSync(join(dir, 'HEAD'));
 }
 
 function resolveFrom(base: string, path: string): string {
