@@ -405,7 +405,7 @@ describe('files', () => {
     await new Promise<void>((resolve) => server.listen(path, resolve));
     try {
       expect(problemsOf(() => loadConfigLayers({ home, projectDir: project }))).toEqual([
-        expect.stringMatching(`^cannot read ${path}: E[A-Z]+: `),
+        expect.stringMatching(`^cannot use ${path}: it is not a regular file`),
       ]);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -8,10 +8,11 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { readProjectFile } from '../host/project-file.js';
 import { allowedKeysAt, didYouMean, parseConfigLayer } from './schema.js';
 import { parsePortSpec, parseVolumeSpec, validateEnvName, validateEnvValue } from './specs.js';
 import type { Config, ConfigLayer, SourcePosition } from './types.js';
@@ -400,10 +401,11 @@ export function loadConfigLayers(options: { home: string; projectDir: string }):
     () => pickOne(options.projectDir, LOCAL_FILE_NAMES),
   ];
   // Find and load one layer at a time so problems are listed in layer order.
-  const layers = finders.flatMap((find) => {
+  const layers = finders.flatMap((find, index) => {
     const path = collect(find);
     if (path === undefined) return [];
-    const text = collect(() => readConfigFile(path));
+    const read = index === 0 ? readConfigFile : (file: string) => readProjectConfig(options, file);
+    const text = collect(() => read(path));
     if (text === undefined) return [];
     return collect(() => loadLayerFromText(text, path, { home: options.home })) ?? [];
   });
@@ -417,6 +419,14 @@ function readConfigFile(path: string): string {
   } catch (error) {
     throw new ConfigError([`cannot read ${path}: ${fsReason(error)}`]);
   }
+}
+
+/** A project layer is the agent's to write: read it as hostile input (see readProjectFile). */
+function readProjectConfig(options: { projectDir: string }, path: string): string {
+  const file = readProjectFile(options.projectDir, basename(path));
+  if (file.kind === 'text') return file.text;
+  const reason = file.kind === 'refused' ? file.reason : 'it disappeared';
+  throw new ConfigError([`cannot use ${path}: ${reason}`]);
 }
 
 /** `EACCES: permission denied` from Node's `EACCES: permission denied, open '<path>'`. */

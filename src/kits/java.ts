@@ -5,6 +5,7 @@ import {
   serverIdsFromPom,
   stageMavenSettings,
 } from '../credentials/maven.js';
+import { readProjectFile } from '../host/project-file.js';
 import type { Kit, KitRuntime, KitRuntimeContext } from './types.js';
 
 /** Inside the container, where the filtered settings.xml is mounted (read-only). */
@@ -18,11 +19,19 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
+/** The project's pom.xml, read as the hostile input it is. */
+function readPom(context: KitRuntimeContext): string | undefined {
+  const file = readProjectFile(context.projectDir, 'pom.xml');
+  if (file.kind === 'refused')
+    context.warn(`maven credentials: ignoring ${file.path}: ${file.reason}`);
+  return file.kind === 'text' ? file.text : undefined;
+}
+
 /** Which server ids to pass: the project's pom decides in auto mode, else the list. */
 function wantedIds(context: KitRuntimeContext): string[] {
   const credentials = context.options.credentials;
   if (Array.isArray(credentials)) return credentials;
-  const pom = readIfExists(join(context.projectDir, 'pom.xml'));
+  const pom = readPom(context);
   if (!pom) return [];
   try {
     return serverIdsFromPom(pom);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError } from '../errors.js';
+import { readProjectFile } from '../host/project-file.js';
 
 /**
  * Writes the git identity a session sees: the host's ~/.gitconfig (read, never
@@ -58,14 +59,17 @@ function gitQuote(value: string): string {
 }
 
 /** The project's `.env`, parsed as dotenv (quotes, comments, `export` prefixes). */
-export function readDotenv(projectDir: string): Record<string, string> {
-  const path = join(projectDir, '.env');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+export function readDotenv(
+  projectDir: string,
+  warn: (message: string) => void = () => {},
+): Record<string, string> {
+  const file = readProjectFile(projectDir, '.env');
+  if (file.kind === 'absent') return {};
+  if (file.kind === 'refused') {
+    warn(`ignoring ${file.path}: ${file.reason}`);
     return {};
   }
+  const { path, text } = file;
   const values = parseEnv(text.replace(/^\s*export\s+/gm, '')) as Record<string, string>;
   for (const [key, value] of Object.entries(values)) {
     if (/[\r\n]/.test(value)) {

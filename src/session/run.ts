@@ -152,7 +152,7 @@ function planFor(
     paths,
     ports: plannedPorts(config, range),
     volumes: (config.volumes ?? []).map((spec) => parseVolumeSpec(spec, host.home)),
-    dotenv: readDotenv(projectDir),
+    dotenv: readDotenv(projectDir, log.warn),
     passthroughEnv: host.proxyEnv,
     labelsExtra: {
       'asylum.owner': `${host.uid}:${host.home}`,

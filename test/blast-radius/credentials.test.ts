@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ctx } from '../docker/harness.js';
+import { ctx, projectContainers, waitFor } from '../docker/harness.js';
 import {
+  containerName,
   DECOYS,
   decoyHome,
   facts,
@@ -84,6 +85,38 @@ describe.skipIf(!ctx.engine)('blast radius: unrelated credentials', () => {
       expect(seen['docker-socket']).toBe('absent');
       expect(hostDamage(home, project)).toEqual([]);
       for (const value of Object.values(HOST_ENV)) expect(hits.env).not.toContain(value);
+    });
+  });
+
+  // The project is the agent's: files asylum reads from it on the host must not lead outside.
+  it(`${PROMISE}: a planted .env or .asylum.local symlink to a host secret carries nothing in`, async () => {
+    const attacks = [
+      'ln -s ~/.aws/credentials .env (read by the next session start)',
+      'ln -s ~/.aws/credentials .asylum.local',
+    ];
+    await verify(PROMISE, 'planted-links', attacks, async () => {
+      const home = decoyHome();
+      const project = projectWithSibling('br-planted-links');
+      const planted = await inside(project.dir, 'ln -s ~/.aws/credentials .env', { home });
+      expect(planted.code, planted.stderr).toBe(0);
+      // The next session plans a fresh container, reading the planted file.
+      const name = containerName(project.dir);
+      await waitFor(() => projectContainers(name).length === 0, 30_000);
+      const after = await inside(project.dir, MARKER_SCAN, { home });
+      expect(after.stderr).toMatch(/ignoring .*\.env: it leads outside the project/);
+      expect(scanHits(after.stdout).env).toEqual([]);
+      expect(after.stdout).not.toContain(mark('AWS'));
+
+      const local = await inside(project.dir, 'rm .env; ln -s ~/.aws/credentials .asylum.local', {
+        home,
+      });
+      expect(local.code, local.stderr).toBe(0);
+      await waitFor(() => projectContainers(name).length === 0, 30_000);
+      const refused = await inside(project.dir, 'echo started', { home });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/\.asylum\.local: it leads outside the project/);
+      expect(refused.stdout + refused.stderr).not.toContain(mark('AWS'));
+      expect(hostDamage(home, project)).toEqual([]);
     });
   });
 
