@@ -25,7 +25,8 @@ export interface FakeEngines {
 }
 
 function listen(path: string, onConnection?: (socket: net.Socket) => void) {
-  const server = net.createServer(onConnection);
+  // Half-open: an exec's stdin ends (the client half-closes) while its output still flows.
+  const server = net.createServer({ allowHalfOpen: true }, onConnection);
   return new Promise<net.Server>((resolve) => server.listen(path, () => resolve(server)));
 }
 
@@ -44,7 +45,7 @@ export async function startFakeEngines(): Promise<FakeEngines> {
   const open = new Set<net.Socket>();
   const proxyPath = join(dir, 'proxy.sock');
   const proxy = await listen(proxyPath, (client) => {
-    const upstream = net.connect(REAL_SOCKET);
+    const upstream = net.connect({ path: REAL_SOCKET, allowHalfOpen: true });
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
