@@ -84,6 +84,21 @@ describe('withLock', () => {
     expect(existsSync(lockDir)).toBe(false);
   });
 
+  it('keeps a lock held across several updates of its mtime', async () => {
+    const path = join(root, 'long-build');
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      // staleMs 2000 makes proper-lockfile refresh the lock every second.
+      await withLock(path, () => sleep(2500), { staleMs: 2000 });
+      await sleep(10);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('gives up on a fresh lock after waitMs with a UserError', async () => {
     const path = join(root, 'project');
     const lockDir = `${path}.lock`;

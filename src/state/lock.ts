@@ -75,6 +75,17 @@ function takeOverDeadLock(path: string): void {
   }
 }
 
+/**
+ * Writes the owner record. A new file changes its directory's mtime, which
+ * proper-lockfile reads as someone else having taken the lock: the mtime it
+ * set is put back.
+ */
+function recordOwner(path: string): void {
+  const { atime, mtime } = fs.statSync(lockDir(path));
+  fs.writeFileSync(ownerFile(path), ownerText());
+  fs.utimesSync(lockDir(path), atime, mtime);
+}
+
 type Release = () => Promise<void>;
 
 /** One attempt per round; between rounds, a lock left by a dead process is taken over. */
@@ -84,7 +95,7 @@ async function acquire(path: string, options: lockfile.LockOptions, waitMs: numb
     takeOverDeadLock(path);
     try {
       const release: Release = await lockfile.lock(path, options);
-      fs.writeFileSync(ownerFile(path), ownerText());
+      recordOwner(path);
       return release;
     } catch (error) {
       const held = (error as NodeJS.ErrnoException).code === 'ELOCKED';
