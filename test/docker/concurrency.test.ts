@@ -32,11 +32,16 @@ describe.skipIf(!ctx.engine)('concurrent first runs', () => {
     const runs = projects.map((project, i) =>
       runAsylum(
         ['-a', 'echo', 'run', 'sh', '-c', `while [ ! -e go ]; do sleep 0.2; done; echo done-${i}`],
-        { cwd: project, home },
+        { cwd: project, home, timeoutMs: 400_000 },
       ),
     );
     try {
-      await waitFor(() => names.every((name) => projectContainers(name).length === 1), 300_000);
+      const allUp = () => names.every((name) => projectContainers(name).length === 1);
+      const took = await waitFor(allUp, 360_000, 500).catch(() => {
+        const missing = names.filter((name) => projectContainers(name).length !== 1);
+        throw new Error(`no running container for ${missing.join(', ')}`);
+      });
+      console.log(`all ${PROJECTS} containers ran ${took} ms after the start`);
       const networks = names.map((name) =>
         docker([
           'inspect',
@@ -76,5 +81,5 @@ describe.skipIf(!ctx.engine)('concurrent first runs', () => {
     expect(stderr).not.toMatch(/corrupt|compromised|internal error/);
 
     await waitFor(() => names.every((name) => projectContainers(name).length === 0), 30_000);
-  });
+  }, 480_000);
 });
