@@ -68,6 +68,10 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
   const dir = writeContext(plan);
   mkdirSync(join(options.logFile, '..'), { recursive: true });
   const logStream = createWriteStream(options.logFile);
+  // A full disk must not crash the build: the log is a help, the image is the point.
+  logStream.once('error', (error) => {
+    log.warn(`could not write the build log ${options.logFile}: ${error.message}`);
+  });
   try {
     const args = buildArgv(plan, dir, options, await hasBuildx());
     const tail: string[] = [];

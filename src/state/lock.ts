@@ -82,7 +82,12 @@ function takeOverDeadLock(path: string): void {
  */
 function recordOwner(path: string): void {
   const { atime, mtime } = fs.statSync(lockDir(path));
-  fs.writeFileSync(ownerFile(path), ownerText());
+  try {
+    fs.writeFileSync(ownerFile(path), ownerText());
+  } catch {
+    // A full disk: the lock holds without a record; only the stale check can free it.
+    fs.rmSync(ownerFile(path), { force: true });
+  }
   fs.utimesSync(lockDir(path), atime, mtime);
 }
 
@@ -99,7 +104,13 @@ async function acquire(path: string, options: lockfile.LockOptions, waitMs: numb
       return release;
     } catch (error) {
       const held = (error as NodeJS.ErrnoException).code === 'ELOCKED';
-      if (!held || Date.now() >= deadline) {
+      if (!held) {
+        throw new UserError(`could not take the lock ${path}: ${(error as Error).message}`, {
+          cause: error,
+          hint: 'check that the disk is not full and the directory is writable',
+        });
+      }
+      if (Date.now() >= deadline) {
         throw new UserError(`could not take the lock ${path}`, { cause: error });
       }
       await sleep(RETRY_MS);
