@@ -212,8 +212,11 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   const fsError = error as NodeJS.ErrnoException;
-  if (fsError?.path && FS_CODES[fsError.code ?? '']) {
-    log.error(`cannot use ${fsError.path}: ${FS_CODES[fsError.code!]}`);
+  const fsProblem = FS_CODES[fsError?.code ?? ''];
+  if (fsProblem) {
+    // A write through an open file names no path: say what failed instead.
+    const what = fsError.path ? `cannot use ${fsError.path}` : `a file ${fsError.syscall} failed`;
+    log.error(`${what}: ${fsProblem}`);
     log.hint('check that it belongs to you (ls -ld) and that the disk has room');
     return 1;
   }

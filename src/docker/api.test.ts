@@ -527,7 +527,8 @@ describe('EngineApi connection errors', () => {
     linkSync(live, stale);
     await new Promise((r) => server.close(r));
     await expect(at(stale).inspectContainer('box')).rejects.toThrow(
-      `the engine at ${stale} is not answering — is dockerd running?`,
+      `the engine at ${stale} is not running (nothing listens there) — ` +
+        'start Docker (or dockerd) and retry',
     );
   });
 

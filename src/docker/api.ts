@@ -387,8 +387,10 @@ export function engineConnectionError(endpoint: ApiEndpoint, err: unknown): Engi
         options,
       );
     case 'ECONNREFUSED':
+      // The socket file outlived its daemon (stopped, crashed, being upgraded).
       return new EngineError(
-        `the engine at ${where} is not answering — is dockerd running?`,
+        `the engine at ${where} is not running (nothing listens there) — ` +
+          'start Docker (or dockerd) and retry',
         options,
       );
     default: {

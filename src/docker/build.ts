@@ -17,6 +17,24 @@ export interface BuildOptions {
 
 /** Lines worth showing while a build runs: the step headers of either builder. */
 const STEP_LINE = /^(Step \d+\/\d+ : |#\d+ \[)/;
+/** BuildKit repeats the step that failed in its error summary: ` > [3/9] RUN ...:`. */
+const BUILDKIT_FAILED_STEP = /^ > (\[[^\]]+\] .*):$/;
+
+/**
+ * The step the build failed at, for the one-line error. BuildKit names it in its
+ * summary (steps may run in parallel); the legacy builder runs them in order, so
+ * there it is the last step header.
+ */
+export function failingStep(lines: readonly string[]): string | undefined {
+  const summary = lines.map((line) => BUILDKIT_FAILED_STEP.exec(line)?.[1]).filter(Boolean);
+  const step = summary.at(-1) ?? lines.filter((line) => STEP_LINE.test(line)).at(-1);
+  if (step === undefined) return undefined;
+  const text = step
+    .replace(/^#\d+ /, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
 
 async function hasBuildx(): Promise<boolean> {
   return (await runDocker(['buildx', 'version'])).exitCode === 0;
@@ -50,9 +68,14 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
   const dir = writeContext(plan);
   mkdirSync(join(options.logFile, '..'), { recursive: true });
   const logStream = createWriteStream(options.logFile);
+  // A full disk must not crash the build: the log is a help, the image is the point.
+  logStream.once('error', (error) => {
+    log.warn(`could not write the build log ${options.logFile}: ${error.message}`);
+  });
   try {
     const args = buildArgv(plan, dir, options, await hasBuildx());
     const tail: string[] = [];
+    const steps: string[] = [];
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(dockerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child.on('error', reject);
@@ -60,7 +83,10 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
         logStream.write(`${line}\n`);
         tail.push(line);
         if (tail.length > 25) tail.shift();
-        if (STEP_LINE.test(line)) log.info(`build: ${line.slice(0, 140)}`);
+        if (STEP_LINE.test(line)) {
+          steps.push(line);
+          log.info(`build: ${line.slice(0, 140)}`);
+        }
       };
       createInterface({ input: child.stdout }).on('line', onLine);
       createInterface({ input: child.stderr }).on('line', onLine);
@@ -68,9 +94,14 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
     });
     if (code !== 0) {
       process.stderr.write(`${tail.join('\n')}\n`);
-      throw new EngineError(`image build failed (exit ${code}); full log: ${options.logFile}`, {
-        hint: 'fix the failing step above (a package name in your config?) and run again',
-      });
+      const step = failingStep([...steps.slice(-1), ...tail]);
+      const at = step ? ` at ${step}` : '';
+      throw new EngineError(
+        `image build failed${at} (exit ${code}); full log: ${options.logFile}`,
+        {
+          hint: 'fix the failing step above (a package name in your config?) and run again',
+        },
+      );
     }
   } finally {
     logStream.end();

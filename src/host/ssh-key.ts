@@ -1,8 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** An SSH wire-format string: a 4-byte big-endian length, then the bytes. */
 function sshString(data: Buffer | string): Buffer {
@@ -62,14 +71,31 @@ export function openSshEd25519(comment: string): { privateKey: string; publicKey
   return { privateKey: wrapPem(body), publicKey: publicLine };
 }
 
-/**
- * Makes sure `<dir>/id_ed25519(.pub)` exist, generating a pair with ssh-keygen
- * when the host has it, else in-process. Returns true when a key was created.
- */
-export function ensureEd25519Key(dir: string): boolean {
-  const key = join(dir, 'id_ed25519');
-  if (existsSync(key)) return false;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+const KEY_NAME = 'id_ed25519';
+const PRIVATE_KEY_END = '-----END OPENSSH PRIVATE KEY-----';
+
+/** Both halves present, and the private key not cut short (a full disk, a crash). */
+function isCompletePair(dir: string): boolean {
+  try {
+    const privateKey = readFileSync(join(dir, KEY_NAME), 'utf8');
+    const publicKey = readFileSync(join(dir, `${KEY_NAME}.pub`), 'utf8');
+    return privateKey.trimEnd().endsWith(PRIVATE_KEY_END) && publicKey.startsWith('ssh-ed25519 ');
+  } catch {
+    return false;
+  }
+}
+
+function hasEntries(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a fresh pair into `dir`: with ssh-keygen when the host has it, else in-process. */
+function writePair(dir: string): void {
+  const key = join(dir, KEY_NAME);
   const comment = `asylum@${hostname()}`;
   const keygen = spawnSync(
     'ssh-keygen',
@@ -78,11 +104,47 @@ export function ensureEd25519Key(dir: string): boolean {
       stdio: 'ignore',
     },
   );
-  if (keygen.status !== 0 || !existsSync(key)) {
+  if (keygen.status !== 0 || !isCompletePair(dir)) {
     const pair = openSshEd25519(comment);
     writeFileSync(key, pair.privateKey, { mode: 0o600 });
     writeFileSync(`${key}.pub`, pair.publicKey, { mode: 0o644 });
   }
   chmodSync(key, 0o600);
-  return true;
+}
+
+/**
+ * Makes sure `<dir>/id_ed25519(.pub)` exist, and returns true when it created
+ * them. The pair is written in a directory of its own and renamed into place,
+ * so a full disk or a kill never leaves half a key, and of several first runs
+ * at once exactly one pair wins. A pair found cut short is moved aside.
+ */
+export function ensureEd25519Key(
+  dir: string,
+  warn: (message: string) => void = () => {},
+): boolean {
+  if (isCompletePair(dir)) return false;
+  if (hasEntries(dir)) {
+    const aside = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(dir, aside);
+      warn(`the SSH key in ${dir} was incomplete; moved it to ${aside} and made a new one`);
+    } catch {
+      // Another asylum process moved it first.
+    }
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  const staging = mkdtempSync(`${dir}.new-`);
+  try {
+    writePair(staging);
+    try {
+      // Replaces a missing or empty directory; fails on one another process filled.
+      renameSync(staging, dir);
+    } catch (error) {
+      if (isCompletePair(dir)) return false;
+      throw error;
+    }
+    return true;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }

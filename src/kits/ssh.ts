@@ -97,7 +97,7 @@ function keyMounts(context: KitRuntimeContext, mode: string): PlannedMount[] {
   }
   const base = mode === 'project' ? context.projectDataDir : context.asylumDir;
   const keyDir = join(base, 'ssh');
-  if (ensureEd25519Key(keyDir)) {
+  if (ensureEd25519Key(keyDir, context.warn)) {
     context.info(`generated an SSH key for asylum containers: ${join(keyDir, 'id_ed25519.pub')}`);
     context.info('add that public key to your git host to let agents push (and only then)');
   }

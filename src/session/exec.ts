@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Agent } from '../agents/types.js';
 import { execInteractive, execStreams } from '../docker/engine.js';
+import { EngineError } from '../errors.js';
 import type { ContainerPlan } from '../plan/container.js';
 import { IMAGE_PATHS } from '../plan/image.js';
 
@@ -114,8 +115,21 @@ export async function execSession(
   tty: boolean,
 ): Promise<number> {
   if (!tty) {
-    const code = await execPiped(plan, command);
+    const code = await execPiped(plan, command).catch(endedByEngine);
     if (code !== null) return code;
   }
   return execInteractive(cliExecArgs(plan, command, tty));
+}
+
+/**
+ * The engine went away mid-session (stopped, restarted, upgraded): say that the
+ * session is over and why. The container winds down by itself once our lease
+ * stops, so the next run starts afresh.
+ */
+function endedByEngine(error: unknown): never {
+  if (!(error instanceof EngineError)) throw error;
+  throw new EngineError(`the session ended because the engine went away: ${error.message}`, {
+    hint: error.hint,
+    cause: error,
+  });
 }

@@ -1,13 +1,16 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -208,4 +211,52 @@ describe('updateJsonState across processes', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ n: 30 });
     expect(readdirSync(dirname(path))).toEqual(['state.json']);
   }, 120_000);
+});
+
+const isRoot = process.getuid?.() === 0;
+
+describe.skipIf(!isRoot)('updateJsonState on a full disk (a 64 KiB tmpfs)', () => {
+  const listSchema = z.strictObject({ items: z.array(z.string()) });
+  let disk: string;
+
+  beforeEach(() => {
+    disk = mkdtempSync(join(tmpdir(), 'asylum-full-disk-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
+  });
+
+  afterEach(() => {
+    execFileSync('umount', [disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+
+  /** Takes all the room that is left, so the next write of any size fails. */
+  function fillDisk(): void {
+    const chunk = Buffer.alloc(4096, 1);
+    const fd = openSync(join(disk, 'filler'), 'w');
+    try {
+      for (;;) writeSync(fd, chunk);
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('keeps the last good file whole and leaves no temp file', async () => {
+    const state = join(disk, '.asylum', 'ports.json');
+    await updateJsonState(state, listSchema, { items: [] }, () => ({ items: ['first'] }));
+    const good = readFileSync(state, 'utf8');
+    fillDisk();
+    const big = Array.from({ length: 2000 }, (_, i) => `project-${i}`);
+    const failure = updateJsonState(state, listSchema, { items: [] }, () => ({ items: big }));
+    await expect(failure).rejects.toThrow(UserError);
+    await expect(failure).rejects.toThrow(`could not write ${state}`);
+    expect(readFileSync(state, 'utf8')).toBe(good);
+    expect(readdirSync(dirname(state))).toEqual(['ports.json']);
+    // Once there is room again, the next update goes through.
+    rmSync(join(disk, 'filler'));
+    const next = await updateJsonState(state, listSchema, { items: [] }, () => ({ items: big }));
+    expect(next.items).toHaveLength(2000);
+    expect(JSON.parse(readFileSync(state, 'utf8'))).toEqual({ items: big });
+  });
 });

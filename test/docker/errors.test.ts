@@ -2,15 +2,26 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerName } from '../../src/plan/naming.js';
+import { startFakeEngines } from './engine-proxy.js';
 import {
   ctx,
-  dockerOk,
+  docker,
   makeProject,
   projectContainers,
   runAsylum,
   startAsylum,
   waitFor,
 } from './harness.js';
+
+/** Every container, network and volume the engine has for a project container name. */
+function objectsOf(name: string): string[] {
+  const filter = ['--filter', `label=asylum.container=${name}`];
+  return [
+    ...docker(['container', 'ls', '--all', '--quiet', ...filter]).split('\n'),
+    ...docker(['network', 'ls', '--quiet', ...filter]).split('\n'),
+    ...docker(['volume', 'ls', '--quiet', ...filter]).split('\n'),
+  ].filter(Boolean);
+}
 
 describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () => {
   it('reports a config error with file, line, column and a suggestion', async () => {
@@ -21,7 +32,7 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
     expect(result.stderr).toContain(`${join(project, '.asylum')}:2:1`);
     expect(result.stderr).toContain('did you mean "kits"');
     expect(result.stderr).toContain(`${join(project, '.asylum')}:4:`);
-    expect(dockerOk(['container', 'inspect', containerName(project)])).toBe(false);
+    expect(objectsOf(containerName(project))).toEqual([]);
   });
 
   it('names an unknown agent or kit and where it was set', async () => {
@@ -42,6 +53,9 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
       ['-p', '80:80:80', '-p "80:80:80"'],
       ['-v', 'relative/path:/x', '-v "relative/path:/x"'],
       ['-e', 'NOEQUALS_AND_UNSET', '-e "NOEQUALS_AND_UNSET"'],
+      ['-e', 'A=x\ny', 'contains a newline'],
+      ['--kits', 'node,pyton', '--kits: unknown kit "pyton" (did you mean "python"?)'],
+      ['--agents', 'cdex', '--agents: unknown agent "cdex" (did you mean "codex"?)'],
     ] as const) {
       const result = await runAsylum([flag, value, 'run', 'true'], { cwd: project });
       expect(result.code, `${flag} ${value}`).toBe(1);
@@ -52,6 +66,34 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
     expect(unknown.stderr).toContain('--rebuild');
     const typo = await runAsylum(['shel'], { cwd: project });
     expect(typo.stderr).toContain('asylum shell');
+    expect(objectsOf(containerName(project))).toEqual([]);
+  });
+
+  it('says which engine problem it met and what to do, in one line, within 2 s', async () => {
+    const engines = await startFakeEngines();
+    const project = makeProject('engine-states');
+    try {
+      for (const [host, expected] of [
+        [engines.missingHost, /^asylum: error: no Docker engine socket at .* start Docker/],
+        [engines.deadHost, /^asylum: error: the engine at .* is not running .* start Docker/],
+        [engines.deniedHost, /^asylum: error: permission denied on .* docker group/],
+      ] as const) {
+        const started = Date.now();
+        const result = await runAsylum(['-a', 'echo', 'run', 'true'], {
+          cwd: project,
+          env: { DOCKER_HOST: host },
+        });
+        const elapsed = Date.now() - started;
+        expect(result.code, host).toBe(1);
+        const lines = result.stderr.split('\n').filter(Boolean);
+        expect(lines[0], host).toMatch(expected);
+        // The one line, and the hint naming where the endpoint came from.
+        expect(lines, host).toHaveLength(2);
+        expect(elapsed, host).toBeLessThan(2000);
+      }
+    } finally {
+      await engines.remove();
+    }
   });
 
   it('says in one line, within 2 seconds, that no engine answers', async () => {

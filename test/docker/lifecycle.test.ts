@@ -80,7 +80,7 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
     }
   });
 
-  for (const signal of ['SIGKILL', 'SIGHUP', 'SIGTERM'] as const) {
+  for (const signal of ['SIGKILL', 'SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
     it(`removes the container when the CLI dies by ${signal} mid-session`, async () => {
       const project = makeProject(`killed-${signal.toLowerCase()}`);
       const name = containerName(project);
