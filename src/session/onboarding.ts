@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { execInteractive, execStreams } from '../docker/engine.js';
+import { hashProjectFile, walkPackageDirs } from '../host/project-walk.js';
+import type { ContainerPlan } from '../plan/container.js';
+import { IMAGE_PATHS } from '../plan/image.js';
+import {
+  describeTask,
+  EMPTY_ONBOARDING,
+  LOCKFILES,
+  type LockfileFact,
+  onboardingStateSchema,
+  pendingTasks,
+  recordOutcome,
+  splitByTool,
+} from '../plan/onboarding.js';
+import { readJsonState, updateJsonState } from '../state/json-state.js';
+import { log } from '../ui/log.js';
+
+/** Lockfiles of real projects reach tens of MiB; anything far beyond is not one. */
+const MAX_LOCKFILE_BYTES = 256 * 1024 * 1024;
+
+/** The first lockfile present in each package dir, with its content hash. */
+export function detectLockfiles(projectDir: string, packageDirs: readonly string[]) {
+  const facts: LockfileFact[] = [];
+  for (const dir of packageDirs) {
+    for (const kind of LOCKFILES) {
+      const sha256 = hashProjectFile(projectDir, join(dir, kind.file), {
+        maxBytes: MAX_LOCKFILE_BYTES,
+      });
+      if (sha256 === undefined) continue;
+      facts.push({ dir, kind, sha256 });
+      break;
+    }
+  }
+  return facts;
+}
+
+export interface OnboardingInput {
+  plan: ContainerPlan;
+  projectDir: string;
+  /** `~/.asylum/projects/<container>`: the state lives there, out of the agent's reach. */
+  dataDir: string;
+  activeKits: readonly string[];
+  /** Whether a person can answer (stdin and stdout are terminals). */
+  interactive: boolean;
+}
+
+async function askToRun(tasks: readonly LockfileFact[]): Promise<boolean> {
+  const { confirm, isCancel } = await import('@clack/prompts');
+  log.info('this project has dependencies to install in the container:');
+  for (const task of tasks) process.stderr.write(`  ${describeTask(task)}\n`);
+  const answer = await confirm({ message: 'Run these setup tasks now?', initialValue: true });
+  return !isCancel(answer) && answer === true;
+}
+
+/** Runs one task in its package dir as the session user; its output goes to stderr. */
+async function runTask(input: OnboardingInput, task: LockfileFact): Promise<boolean> {
+  log.info(`onboarding: ${describeTask(task)}`);
+  const cmd = [IMAGE_PATHS.exec, ...task.kind.argv];
+  const user = input.plan.sessionUser;
+  const workdir = join(input.projectDir, task.dir);
+  const streamed = await execStreams(input.plan.name, {
+    cmd,
+    user,
+    workdir,
+    stdout: process.stderr,
+    stderr: process.stderr,
+  });
+  // Without the Engine API (ssh, TLS endpoints) the CLI runs it.
+  const code =
+    streamed ??
+    (await execInteractive([
+      'exec',
+      '--user',
+      user,
+      '--workdir',
+      workdir,
+      input.plan.name,
+      ...cmd,
+    ]));
+  if (code !== 0)
+    log.warn(`onboarding: ${task.kind.argv.join(' ')} in ${task.dir} exited ${code}`);
+  return code === 0;
+}
+
+/**
+ * `kits.node.onboarding: true`: lockfiles whose content was not handled yet
+ * are listed and, on a terminal, offered once; the answer is recorded per
+ * lockfile hash. Without a terminal nothing runs and asylum says so.
+ */
+export async function onboard(input: OnboardingInput): Promise<void> {
+  const statePath = join(input.dataDir, 'onboarding.json');
+  const facts = detectLockfiles(input.projectDir, walkPackageDirs(input.projectDir).dirs);
+  const state = await readJsonState(statePath, onboardingStateSchema, EMPTY_ONBOARDING);
+  const { runnable, missingTool } = splitByTool(pendingTasks(facts, state), input.activeKits);
+  for (const task of missingTool) {
+    log.warn(`onboarding: ${task.dir}/${task.kind.file} needs the ${task.kind.kit} kit`);
+  }
+  if (runnable.length === 0) return;
+  if (!input.interactive) {
+    const list = runnable.map(describeTask).join('; ');
+    log.info(`onboarding skipped (not a terminal): ${list}; run asylum in a terminal to set up`);
+    return;
+  }
+  const accepted = await askToRun(runnable);
+  const record = (task: LockfileFact, outcome: 'done' | 'declined') =>
+    updateJsonState(statePath, onboardingStateSchema, EMPTY_ONBOARDING, (current) =>
+      recordOutcome(current, task, outcome, new Date()),
+    );
+  for (const task of runnable) {
+    if (!accepted) await record(task, 'declined');
+    else if (await runTask(input, task)) await record(task, 'done');
+  }
+  if (!accepted) log.info('onboarding declined; asked again when a lockfile changes');
+}
