@@ -96,15 +96,18 @@ function npmGlobal(spec: string): string[] {
 export const pnpmKit: Kit = {
   name: 'node/pnpm',
   tier: 'default',
-  summary: 'pnpm 10 from npm',
+  summary: 'pnpm 10 from npm; pnpm store volume',
   order: 15,
   dockerfile: () => npmGlobal('pnpm@10'),
+  // Its content-addressed store; node_modules gets copies (another volume, no hard links).
+  caches: [{ tool: 'pnpm', homePath: '.local/share/pnpm' }],
 };
 
 export const yarnKit: Kit = {
   name: 'node/yarn',
   tier: 'default',
-  summary: 'yarn 1 (classic) from npm',
+  summary: 'yarn 1 (classic) from npm; yarn cache volume',
   order: 15,
   dockerfile: () => npmGlobal('yarn@1'),
+  caches: [{ tool: 'yarn', homePath: '.cache/yarn' }],
 };

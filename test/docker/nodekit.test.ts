@@ -62,6 +62,7 @@ describe.skipIf(!ctx.engine)('node, python and shell kits in the container', () 
       'ls -A packages/web/node_modules | sed "s/^/web:/"',
       'direnv exec . sh -c \'echo "envrc=$NODEKIT_FOO"\'',
       'pnpm --version >/dev/null && yarn --version >/dev/null && echo tools=ok',
+      'stat -c "cache=%u" ~/.local/share/pnpm ~/.cache/yarn',
     ].join('\n');
     const run = await runAsylum(['run', '--', 'bash', '-c', script], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
@@ -71,6 +72,7 @@ describe.skipIf(!ctx.engine)('node, python and shell kits in the container', () 
     expect(run.stdout).toContain('web:.package-lock.json');
     expect(run.stdout).toContain('envrc=from-envrc');
     expect(run.stdout).toContain('tools=ok');
+    expect(run.stdout).toContain(`cache=${uid}\ncache=${uid}\n`);
 
     // The host's node_modules stay empty dirs of the user: npm wrote into the volumes.
     for (const dir of ['node_modules', 'packages/web/node_modules']) {
