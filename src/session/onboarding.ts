@@ -45,12 +45,14 @@ export interface OnboardingInput {
   interactive: boolean;
 }
 
-async function askToRun(tasks: readonly LockfileFact[]): Promise<boolean> {
+/** Ctrl-C at the prompt decides nothing: the tasks are offered again next time. */
+async function askToRun(tasks: readonly LockfileFact[]): Promise<'yes' | 'no' | 'cancelled'> {
   const { confirm, isCancel } = await import('@clack/prompts');
   log.info('this project has dependencies to install in the container:');
   for (const task of tasks) process.stderr.write(`  ${describeTask(task)}\n`);
   const answer = await confirm({ message: 'Run these setup tasks now?', initialValue: true });
-  return !isCancel(answer) && answer === true;
+  if (isCancel(answer)) return 'cancelled';
+  return answer === true ? 'yes' : 'no';
 }
 
 /** Runs one task in its package dir as the session user; its output goes to stderr. */
@@ -83,33 +85,43 @@ async function runTask(input: OnboardingInput, task: LockfileFact): Promise<bool
   return code === 0;
 }
 
-/**
- * `kits.node.onboarding: true`: lockfiles whose content was not handled yet
- * are listed and, on a terminal, offered once; the answer is recorded per
- * lockfile hash. Without a terminal nothing runs and asylum says so.
- */
-export async function onboard(input: OnboardingInput): Promise<void> {
-  const statePath = join(input.dataDir, 'onboarding.json');
+/** Tasks due now: lockfiles not handled yet whose tool is in the image. */
+async function dueTasks(input: OnboardingInput, statePath: string): Promise<LockfileFact[]> {
   const facts = detectLockfiles(input.projectDir, walkPackageDirs(input.projectDir).dirs);
   const state = await readJsonState(statePath, onboardingStateSchema, EMPTY_ONBOARDING);
   const { runnable, missingTool } = splitByTool(pendingTasks(facts, state), input.activeKits);
   for (const task of missingTool) {
     log.warn(`onboarding: ${task.dir}/${task.kind.file} needs the ${task.kind.kit} kit`);
   }
-  if (runnable.length === 0) return;
+  return runnable;
+}
+
+function record(statePath: string, task: LockfileFact, outcome: 'done' | 'declined') {
+  return updateJsonState(statePath, onboardingStateSchema, EMPTY_ONBOARDING, (current) =>
+    recordOutcome(current, task, outcome, new Date()),
+  );
+}
+
+/**
+ * `kits.node.onboarding: true`: lockfiles whose content was not handled yet
+ * are listed and, on a terminal, offered once; the answer is recorded per
+ * lockfile hash (a failed install is not, so it is offered again). Without a
+ * terminal nothing runs and asylum says so.
+ */
+export async function onboard(input: OnboardingInput): Promise<void> {
+  const statePath = join(input.dataDir, 'onboarding.json');
+  const tasks = await dueTasks(input, statePath);
+  if (tasks.length === 0) return;
   if (!input.interactive) {
-    const list = runnable.map(describeTask).join('; ');
+    const list = tasks.map(describeTask).join('; ');
     log.info(`onboarding skipped (not a terminal): ${list}; run asylum in a terminal to set up`);
     return;
   }
-  const accepted = await askToRun(runnable);
-  const record = (task: LockfileFact, outcome: 'done' | 'declined') =>
-    updateJsonState(statePath, onboardingStateSchema, EMPTY_ONBOARDING, (current) =>
-      recordOutcome(current, task, outcome, new Date()),
-    );
-  for (const task of runnable) {
-    if (!accepted) await record(task, 'declined');
-    else if (await runTask(input, task)) await record(task, 'done');
+  const answer = await askToRun(tasks);
+  if (answer === 'cancelled') return;
+  for (const task of tasks) {
+    if (answer === 'no') await record(statePath, task, 'declined');
+    else if (await runTask(input, task)) await record(statePath, task, 'done');
   }
-  if (!accepted) log.info('onboarding declined; asked again when a lockfile changes');
+  if (answer === 'no') log.info('onboarding declined; asked again when a lockfile changes');
 }
