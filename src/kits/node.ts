@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type PackageWalk, walkPackageDirs } from '../host/project-walk.js';
 import type { PlannedMount } from '../plan/container.js';
 import { shadowVolumeName } from '../plan/naming.js';
@@ -52,7 +52,8 @@ function prepareNode(context: KitRuntimeContext): KitRuntime {
     return { stagedFiles: { [CHOWN_LIST]: '' } };
   const walk = walkPackageDirs(context.projectDir);
   warnAboutWalk(walk, context.warn);
-  const mounts = shadowMounts(context.container, context.projectDir, walk.dirs);
+  const container = context.container ?? basename(context.projectDataDir);
+  const mounts = shadowMounts(container, context.projectDir, walk.dirs);
   const list = mounts.map((mount) => `${mount.target}\0`).join('');
   return { mounts, stagedFiles: { [CHOWN_LIST]: list } };
 }

@@ -46,8 +46,8 @@ export interface KitRuntimeContext {
   /** `~/.asylum`. */
   asylumDir: string;
   projectDir: string;
-  /** The project's container name (volume names start with it). */
-  container: string;
+  /** The project's container name (volume names start with it); else projectDataDir's name. */
+  container?: string;
   /** `~/.asylum/projects/<container>`. */
   projectDataDir: string;
   options: KitOptions;
