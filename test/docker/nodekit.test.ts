@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerName, shadowVolumeName } from '../../src/plan/naming.js';
@@ -99,12 +99,16 @@ describe.skipIf(!ctx.engine)('node, python and shell kits in the container', () 
     expect(volumes(`label=asylum.container=${name}`)).toEqual([]);
   });
 
-  it('creates no .venv without Python requirements', async () => {
-    const project = makeProject('nodekit-plain');
-    mkdirSync(join(project, 'sub'));
-    writeFileSync(join(project, 'sub', 'requirements.txt'), '\n');
-    const run = await runAsylum(['run', 'true'], { cwd: project });
+  it('shadows node_modules at an odd path; makes no .venv without requirements', async () => {
+    const project = makeProject('odd ,:"\' name');
+    makeDir(join(project, 'sub'));
+    writeOwned(join(project, 'sub', 'requirements.txt'), '\n');
+    writeOwned(join(project, 'package.json'), '{}\n');
+    const script = 'stat -c "owner=%u" node_modules && touch node_modules/inside';
+    const run = await runAsylum(['run', '--', 'sh', '-c', script], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
-    expect(readdirSync(project)).toEqual(['sub']);
+    expect(run.stdout).toBe(`owner=${ctx.tester.uid}\n`);
+    expect(readdirSync(join(project, 'node_modules'))).toEqual([]);
+    expect(readdirSync(project).sort()).toEqual(['node_modules', 'package.json', 'sub']);
   });
 });
