@@ -17,9 +17,9 @@ import { join } from 'node:path';
 /**
  * Finding the project's package.json dirs. The project is hostile input: the
  * agent can plant symlinks to `/`, a million files or package.json files in odd
- * places. So the walk never follows a symlink, reads every directory lazily,
- * and stops after a fixed number of entries; it only looks at names and types,
- * never at file contents.
+ * places. So the walk never follows a symlink, reads a huge directory in
+ * batches, and stops after a fixed number of entries; it only looks at names
+ * and types, never at file contents.
  */
 
 /** Never worth entering, at any depth: installed packages and git's object store. */
