@@ -18,6 +18,25 @@ for dir in ${ASYLUM_CHOWN:-}; do
   [ -n "$dir" ] && chown "${ASYLUM_UID:-0}:${ASYLUM_GID:-0}" "$dir" 2>/dev/null
 done
 unset IFS
+
+# Volumes mounted inside the project (shadow node_modules) have no directory in
+# the image either. The list is NUL-separated: a project path may hold anything.
+if [ -s /run/asylum/host/chown-dirs ]; then
+  mapfile -d '' owned < /run/asylum/host/chown-dirs
+  chown -h "${ASYLUM_UID:-0}:${ASYLUM_GID:-0}" -- "${owned[@]}" 2>/dev/null
+fi
+
+# Runs a command as the container user, from /, with the user's HOME.
+as_user() {
+  if [ "${ASYLUM_UID:-0}" = 0 ]; then (cd / && "$@"); return; fi
+  local home
+  home=$(awk -F: -v uid="$ASYLUM_UID" '$3 == uid { print $6; exit }' /etc/passwd)
+  (cd / && HOME=$home setpriv --reuid="$ASYLUM_UID" --regid="${ASYLUM_GID:-0}" \
+    --init-groups -- "$@")
+}
+
+# Kits' start-up steps (a .venv, ...), baked into the image.
+[ -f /usr/local/lib/asylum/kit-start ] && . /usr/local/lib/asylum/kit-start
 touch /run/asylum-ready
 
 declare -A last_seen age

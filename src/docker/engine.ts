@@ -237,6 +237,28 @@ export async function ensureVolume(name: string, labels: Record<string, string>)
   await runDockerOk(['volume', 'create', ...labelArgs(labels), name]);
 }
 
+/**
+ * Creates the volumes of `names` that do not exist yet: one listing, then one
+ * call per missing volume (over the API where it answers), so a project with
+ * hundreds of shadow node_modules volumes starts quickly the second time.
+ */
+export async function ensureVolumes(
+  names: readonly string[],
+  labels: Record<string, string>,
+): Promise<void> {
+  const existing = new Set(await listByLabels('volume', labels));
+  const client = api();
+  for (const name of names) {
+    if (existing.has(name)) continue;
+    if (client) {
+      const body = { Name: name, Labels: labels };
+      await client.request('POST', '/volumes/create', { body });
+    } else {
+      await ensureVolume(name, labels);
+    }
+  }
+}
+
 export async function runDetached(args: readonly string[]): Promise<string> {
   return (await runDockerOk(args, { timeoutMs: 120_000 })).trim();
 }

@@ -1,6 +1,6 @@
 import { githubKit } from './github.js';
 import { javaKit } from './java.js';
-import { nodeKit } from './node.js';
+import { nodeKit, npmKit, pnpmKit, yarnKit } from './node.js';
 import { portsKit } from './ports.js';
 import { pythonKit } from './python.js';
 import { shellKit } from './shell.js';
@@ -12,11 +12,20 @@ export const KITS: readonly Kit[] = [
   javaKit,
   pythonKit,
   nodeKit,
+  npmKit,
+  pnpmKit,
+  yarnKit,
   sshKit,
   shellKit,
   githubKit,
   portsKit,
 ].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+
+/** `java/maven` is a sub-kit of `java`; top-level kits have no parent. */
+export function parentOf(kit: Kit): string | undefined {
+  const slash = kit.name.indexOf('/');
+  return slash < 0 ? undefined : kit.name.slice(0, slash);
+}
 
 export function findKit(name: string): Kit | undefined {
   return KITS.find((kit) => kit.name === name);

@@ -33,6 +33,11 @@ export interface Kit {
   prepare?: KitPrepare;
   /** Directories (relative to home) the image creates for the user. */
   homeDirs?: readonly string[];
+  /**
+   * Bash lines the container's init runs as root at start, before any session
+   * enters; `as_user CMD...` runs a command as the container user.
+   */
+  startScript?: readonly string[];
 }
 
 /** What a kit may look at on the host when a container is about to be created. */
@@ -41,6 +46,8 @@ export interface KitRuntimeContext {
   /** `~/.asylum`. */
   asylumDir: string;
   projectDir: string;
+  /** The project's container name (volume names start with it); else projectDataDir's name. */
+  container?: string;
   /** `~/.asylum/projects/<container>`. */
   projectDataDir: string;
   options: KitOptions;

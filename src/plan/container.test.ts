@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { claudeAgent } from '../agents/claude.js';
 import { echoAgent } from '../agents/echo.js';
 import type { Agent } from '../agents/types.js';
-import { nodeKit } from '../kits/node.js';
+import { nodeKit, npmKit } from '../kits/node.js';
 import { pythonKit } from '../kits/python.js';
 import { shellKit } from '../kits/shell.js';
 import type { Kit } from '../kits/types.js';
@@ -29,7 +29,7 @@ function sampleInput(overrides: Partial<ContainerPlanInput> = {}): ContainerPlan
     gid: 1001,
     username: 'dev',
     config: {},
-    kits: [pythonKit, nodeKit, shellKit],
+    kits: [pythonKit, nodeKit, npmKit, shellKit],
     agent: claudeAgent,
     agentConfigSource: AGENT_DIR,
     imageTag: 'asylum:base-0123456789ab',
@@ -309,7 +309,7 @@ describe('dockerRunArgs', () => {
         hostFiles: '/d/host',
         history: '/d/history',
       },
-      kits: [nodeKit],
+      kits: [nodeKit, npmKit],
       config: { env: { API_TOKEN: 'sekret-token-value' } },
       dotenv: { DOTENV_SECRET: 'dotenv-secret-value' },
       ports: [

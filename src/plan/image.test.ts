@@ -3,7 +3,7 @@ import { claudeAgent } from '../agents/claude.js';
 import { codexAgent } from '../agents/codex.js';
 import { echoAgent } from '../agents/echo.js';
 import { ASSETS } from '../assets/index.js';
-import { nodeKit } from '../kits/node.js';
+import { nodeKit, npmKit } from '../kits/node.js';
 import { pythonKit } from '../kits/python.js';
 import { shellKit } from '../kits/shell.js';
 import { sshKit } from '../kits/ssh.js';
@@ -22,7 +22,7 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 function sampleInput(overrides: Partial<BaseImageInput> = {}): BaseImageInput {
   return {
     baseImage: 'debian:trixie',
-    kits: [pythonKit, nodeKit, sshKit, shellKit].map((kit) => ({ kit, options: {} })),
+    kits: [pythonKit, nodeKit, npmKit, sshKit, shellKit].map((kit) => ({ kit, options: {} })),
     agents: [
       { agent: claudeAgent, version: '2.1.332' },
       { agent: codexAgent, version: undefined },
@@ -188,7 +188,13 @@ describe('planBaseImage: CA bundle', () => {
     for (const caBundle of [undefined, '']) {
       const plan = planBaseImage(sampleInput({ caBundle }));
       expect(plan.dockerfile).not.toContain('host-ca.crt');
-      expect(Object.keys(plan.files).sort()).toEqual(['exec.sh', 'init.sh', 'signal.sh', 'zshrc']);
+      expect(Object.keys(plan.files).sort()).toEqual([
+        'exec.sh',
+        'init.sh',
+        'kit-start.sh',
+        'signal.sh',
+        'zshrc',
+      ]);
     }
   });
 

@@ -10,6 +10,7 @@ export const IMAGE_PATHS = {
   init: '/usr/local/lib/asylum/init',
   exec: '/usr/local/bin/asylum-exec',
   signal: '/usr/local/lib/asylum/signal',
+  kitStart: '/usr/local/lib/asylum/kit-start',
   zshrc: '/etc/asylum/zshrc',
   caCert: '/usr/local/share/ca-certificates/asylum-host-ca.crt',
   systemBundle: '/etc/ssl/certs/ca-certificates.crt',
@@ -116,6 +117,7 @@ function scriptLayers(): string[] {
     `COPY init.sh ${IMAGE_PATHS.init}`,
     `COPY exec.sh ${IMAGE_PATHS.exec}`,
     `COPY signal.sh ${IMAGE_PATHS.signal}`,
+    `COPY kit-start.sh ${IMAGE_PATHS.kitStart}`,
     `RUN chmod 0755 ${IMAGE_PATHS.init} ${IMAGE_PATHS.exec} ${IMAGE_PATHS.signal}`,
   ];
 }
@@ -158,6 +160,13 @@ function userLayer(identity: ImageIdentity, caches: readonly string[]): string[]
     '    && (chmod 700 "$USER_HOME/.ssh" 2>/dev/null || true)',
     'USER root',
   ];
+}
+
+/** Sourced by init as root at container start; each kit's lines in snippet order. */
+function kitStartText(kits: BaseImageInput['kits']): string {
+  const lines = ['# Written by asylum: kit start-up steps, sourced by init as root.'];
+  for (const { kit } of kits) lines.push(...(kit.startScript ?? []));
+  return `${lines.join('\n')}\n`;
 }
 
 function zshrcText(kits: BaseImageInput['kits']): string {
@@ -221,6 +230,7 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     'init.sh': ASSETS.init,
     'exec.sh': ASSETS.exec,
     'signal.sh': ASSETS.signal,
+    'kit-start.sh': kitStartText(input.kits),
     zshrc: zshrcText(input.kits),
   };
   if (input.caBundle) files['host-ca.crt'] = input.caBundle;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerName, hostName, sanitizeProjectName } from './naming.js';
+import { containerName, hostName, sanitizeProjectName, shadowVolumeName } from './naming.js';
 
 describe('naming vectors (upstream spec §13)', () => {
   it('derives name and hostname from the project path', () => {
@@ -24,5 +24,12 @@ describe('naming vectors (upstream spec §13)', () => {
       expect(host.length).toBeLessThanOrEqual(63);
       expect(host).toMatch(/^[a-z0-9-]+[a-z0-9]$/);
     }
+  });
+});
+
+describe('shadow node_modules volume names (upstream spec §13, vector 26)', () => {
+  it('hashes the node_modules path relative to the project', () => {
+    expect(shadowVolumeName('C', 'node_modules')).toBe('C-npm-dba27c31aad');
+    expect(shadowVolumeName('C', 'packages/web/node_modules')).toBe('C-npm-093be456e0e');
   });
 });

@@ -35,6 +35,14 @@ export function cacheVolumeName(container: string, tool: string): string {
   return `${container}-cache-${tool}`;
 }
 
+/**
+ * Named volume shadowing one `node_modules` (spec §3.1): keyed by its path
+ * relative to the project, so it survives container replacement.
+ */
+export function shadowVolumeName(container: string, relativeNodeModules: string): string {
+  return `${container}-npm-${sha256Hex(relativeNodeModules).slice(0, 11)}`;
+}
+
 export function networkName(container: string): string {
   return `${container}-net`;
 }

@@ -5,7 +5,7 @@ import { createLayer, loadLayerFromText } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import type { ConfigLayer } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { KITS } from '../kits/index.js';
+import { findKit, KITS, parentOf } from '../kits/index.js';
 import type { Kit } from '../kits/types.js';
 import { type SelectionFlags, selectRun } from './selection.js';
 
@@ -13,8 +13,15 @@ const HOME = '/home/dev';
 // Kits are added often: expectations follow the registry's tiers, in its order.
 const KNOWN_KITS = `(known: ${KITS.map((kit) => kit.name).join(', ')})`;
 const KNOWN_AGENTS = `(known: ${AGENTS.map((agent) => agent.name).join(', ')})`;
-const ALWAYS = kitsWhere((kit) => kit.tier === 'always');
-const BY_DEFAULT = kitsWhere((kit) => kit.tier !== 'opt-in');
+const ALWAYS = kitsWhere((kit) => effectiveTier(kit) === 'always');
+const BY_DEFAULT = kitsWhere((kit) => effectiveTier(kit) !== 'opt-in');
+
+/** A sub-kit comes with its parent unless it is opt-in. */
+function effectiveTier(kit: Kit): Kit['tier'] {
+  const parent = parentOf(kit);
+  if (!parent || kit.tier === 'opt-in') return kit.tier;
+  return findKit(parent)!.tier;
+}
 
 function kitsWhere(wanted: (kit: Kit) => boolean): string[] {
   return KITS.filter(wanted).map((kit) => kit.name);
@@ -107,7 +114,9 @@ describe('selectRun: kits', () => {
   });
 
   it('--kits keeps the always-on kits and the listed ones', () => {
-    const alwaysAndPython = kitsWhere((kit) => kit.tier === 'always' || kit.name === 'python');
+    const alwaysAndPython = kitsWhere(
+      (kit) => effectiveTier(kit) === 'always' || kit.name === 'python',
+    );
     expect(select([], { kits: [] }).kits).toEqual(ALWAYS);
     expect(select([], { kits: ['python'] }).kits).toEqual(alwaysAndPython);
     const disabled = fromYaml('kits:\n  python: {disabled: true, packages: [x]}\n', {
@@ -139,7 +148,7 @@ describe('selectRun: kits', () => {
       vi.doMock('../kits/index.js', async (importOriginal) => {
         const real = await importOriginal<typeof import('../kits/index.js')>();
         const KITS = [...real.KITS, extra];
-        return { KITS, findKit: (name: string) => KITS.find((kit) => kit.name === name) };
+        return { ...real, KITS, findKit: (name: string) => KITS.find((kit) => kit.name === name) };
       });
       const mocked = await import('./selection.js');
       const layer = fileLayer(text);
@@ -156,6 +165,42 @@ describe('selectRun: kits', () => {
       expect(await selectWithExtra('', { kits: ['extra'] })).toEqual([...ALWAYS, 'extra']);
       expect(await selectWithExtra('kits:\n  extra: {disabled: true}\n')).toEqual(BY_DEFAULT);
     });
+  });
+});
+
+describe('selectRun: sub-kits', () => {
+  const NODE_SUBS = ['node/npm', 'node/pnpm', 'node/yarn'];
+
+  it('brings every default sub-kit with its parent', () => {
+    expect(BY_DEFAULT).toEqual(expect.arrayContaining(['node', ...NODE_SUBS]));
+    expect(fromYaml('kits:\n  node: {}\n').kits).toEqual(BY_DEFAULT);
+  });
+
+  it('naming sub-kits without the parent keeps only those (and the always-on ones)', () => {
+    const kits = fromYaml('kits:\n  node/pnpm: {}\n').kits;
+    expect(kits).toEqual(without(BY_DEFAULT, 'node/yarn'));
+    expect(kits).toContain('node/npm');
+  });
+
+  it('drops a disabled sub-kit, and all of them with a disabled parent', () => {
+    expect(fromYaml('kits:\n  node/yarn: {disabled: true}\n').kits).toEqual(
+      without(BY_DEFAULT, 'node/yarn'),
+    );
+    const none = fromYaml('kits:\n  node: {disabled: true}\n').kits;
+    for (const name of ['node', ...NODE_SUBS]) expect(none).not.toContain(name);
+  });
+
+  it('--kits with a sub-kit keeps its parent and restricts its siblings', () => {
+    const kits = select([], { kits: ['node/yarn'] }).kits;
+    expect(kits).toEqual(expect.arrayContaining(['node', 'node/npm', 'node/yarn']));
+    expect(kits).not.toContain('node/pnpm');
+  });
+
+  it('suggests the sub-kit meant', () => {
+    const layer = fileLayer('kits:\n  node/pnmp: {}\n');
+    expect(problemsOf(() => selectRun([layer], layer.config, {}))[0]).toContain(
+      'unknown kit "node/pnmp" (did you mean "node/pnpm"?)',
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { formatProblem, locateKey } from '../config/load.js';
 import { didYouMean } from '../config/schema.js';
 import type { Config, ConfigLayer, KitOptions } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { findKit, KITS } from '../kits/index.js';
+import { findKit, KITS, parentOf } from '../kits/index.js';
 import type { Kit } from '../kits/types.js';
 
 /** What the run asked for on the command line, beyond plain config values. */
@@ -59,6 +59,24 @@ function flagNames(flag: string, names: readonly string[], known: readonly strin
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** Sub-kits named in `names` (`node/pnpm` in `node/npm, node/pnpm`) for one parent. */
+function namedSubKits(parent: string, names: readonly string[]): string[] {
+  return names.filter((name) => name.startsWith(`${parent}/`));
+}
+
+/**
+ * A sub-kit comes with its parent: all of the parent's sub-kits (bar opt-in
+ * ones) unless some are named without the parent itself, then only those
+ * (`kits: {node/npm: {}}` means node with npm only).
+ */
+function subKitWanted(kit: Kit, parent: string, names: readonly string[]): boolean {
+  const named = namedSubKits(parent, names);
+  const restricted = named.length > 0 && !names.includes(parent);
+  if (kit.tier === 'always') return true;
+  if (restricted) return named.includes(kit.name);
+  return kit.tier !== 'opt-in' || named.includes(kit.name);
+}
+
 function selectKits(config: Config, flags: SelectionFlags) {
   const configured = config.kits ?? {};
   if (flags.kits)
@@ -67,10 +85,21 @@ function selectKits(config: Config, flags: SelectionFlags) {
       flags.kits,
       KITS.map((kit) => kit.name),
     );
+  // A name that is only there to disable something selects nothing.
+  const names =
+    flags.kits ?? Object.keys(configured).filter((name) => !configured[name]?.disabled);
+  const disabled = (kit: Kit) => !flags.kits && configured[kit.name]?.disabled === true;
+  const topWanted = (kit: Kit): boolean => {
+    if (disabled(kit)) return false;
+    const named = names.includes(kit.name) || namedSubKits(kit.name, names).length > 0;
+    return kit.tier === 'always' || (kit.tier === 'default' && !flags.kits) || named;
+  };
   const wanted = (kit: Kit): boolean => {
-    if (flags.kits) return kit.tier === 'always' || flags.kits.includes(kit.name);
-    if (configured[kit.name]?.disabled) return false;
-    return kit.tier !== 'opt-in' || Object.hasOwn(configured, kit.name);
+    const parent = parentOf(kit);
+    if (parent === undefined) return topWanted(kit);
+    const parentKit = findKit(parent);
+    if (!parentKit || !topWanted(parentKit) || disabled(kit)) return false;
+    return subKitWanted(kit, parent, names);
   };
   return KITS.filter(wanted).map((kit) => ({ kit, options: configured[kit.name] ?? {} }));
 }

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   blockHostFromNetwork,
   type ContainerState,
   ensureNetwork,
-  ensureVolume,
+  ensureVolumes,
   inspectContainer,
   removeContainer,
   runDetached,
 } from '../docker/engine.js';
 import { UserError } from '../errors.js';
+import { ensureProjectMountpoint } from '../host/project-walk.js';
 import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
 import { dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
@@ -50,13 +51,25 @@ async function waitUntilGone(name: string): Promise<void> {
   });
 }
 
+/**
+ * Volumes mounted inside the project (shadow node_modules) need a directory to
+ * mount on; made here, as the user, it is not left behind root-owned.
+ */
+function createProjectMountpoints(plan: ContainerPlan): void {
+  for (const mount of plan.mounts) {
+    if (mount.type !== 'volume' || !mount.target.startsWith(`${plan.workdir}/`)) continue;
+    ensureProjectMountpoint(plan.workdir, relative(plan.workdir, mount.target));
+  }
+}
+
 /** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
   await ensureNetwork(plan.network, networkLabels);
   if (!plan.hostAccess) await blockHostFromNetwork(plan.network, plan.image, labels);
-  for (const volume of plan.volumes) await ensureVolume(volume, labels);
+  await ensureVolumes(plan.volumes, labels);
+  createProjectMountpoints(plan);
   const ports = await availablePorts(plan.ports);
   const envFile = join(paths.dataDir, `env-${process.pid}`);
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });

@@ -26,6 +26,7 @@ import { flagsLayer } from './flags.js';
 import { worktreeDirs } from './git.js';
 import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
 import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
+import { onboard } from './onboarding.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
 
@@ -101,6 +102,7 @@ async function prepareKits(prepared: Prepared, paths: ProjectPaths): Promise<Kit
         home: host.home,
         asylumDir: asylumDir(host.home),
         projectDir,
+        container: containerName(projectDir),
         projectDataDir: paths.dataDir,
         options,
         uid: host.uid,
@@ -234,6 +236,21 @@ async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promi
 }
 
 /**
+ * Onboarding runs in interactive modes right after the container was created
+ * (spec §4.6): a `run` in a script should not stop to install dependencies.
+ */
+async function onboardIfWanted(session: SessionPlan, mode: SessionMode): Promise<void> {
+  const { prepared, plan, paths } = session;
+  if (mode !== 'agent' && mode !== 'shell') return;
+  if (prepared.config.kits?.node?.onboarding !== true) return;
+  const activeKits = prepared.selection.kits.map(({ kit }) => kit.name);
+  if (!activeKits.includes('node')) return;
+  const { host, projectDir } = prepared;
+  const interactive = host.stdinIsTty && host.stdoutIsTty;
+  await onboard({ plan, projectDir, dataDir: paths.dataDir, activeKits, interactive });
+}
+
+/**
  * One asylum session: make sure the image and the project container exist,
  * hold a lease while the command runs in it, and return the command's exit code.
  */
@@ -254,7 +271,10 @@ export async function runSession(request: SessionRequest): Promise<number> {
     const expected = await imageId(prepared.projectImage.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     const agentMode = request.mode === 'agent';
-    await withLock(lock, () => ensureContainer(plan, paths, expected, lease, agentMode));
+    const outcome = await withLock(lock, () =>
+      ensureContainer(plan, paths, expected, lease, agentMode),
+    );
+    if (outcome.created) await onboardIfWanted(session, request.mode);
     const agent = prepared.selection.agent;
     const resume = shouldResume(agent, setup, {
       requested: request.flags.continue === true,

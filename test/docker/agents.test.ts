@@ -40,10 +40,11 @@ describe.skipIf(!ctx.engine)('agents and real project commands', () => {
     expect(first.stderr + first.stdout).toMatch(/# pass 3/);
     expect(first.code).toBe(0);
     // Offline: only the per-project npm cache volume can satisfy the install now.
-    const second = await runAsylum(
-      ['run', '--', 'sh', '-c', 'rm -rf node_modules && npm ci --offline --no-audit && npm test'],
-      { cwd: project },
-    );
+    // node_modules is a volume's mountpoint: it can be emptied, not removed.
+    const reinstall = 'find node_modules -mindepth 1 -delete && npm ci --offline --no-audit';
+    const second = await runAsylum(['run', '--', 'sh', '-c', `${reinstall} && npm test`], {
+      cwd: project,
+    });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/# pass 3/);
   });

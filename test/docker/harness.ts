@@ -150,5 +150,14 @@ export async function waitFor(
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
+/** A shell command line that starts asylum as the test user (for tmux sessions). */
+export function asylumCommand(project: string, args: string): string {
+  const env = `HOME='${homeOf()}' PWD='${project}' ASYLUM_TEST_SCOPE='${ctx.scope}'`;
+  const user = ctx.tester.viaSetpriv
+    ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
+    : '';
+  return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
+}
+
 export const describeEngine = ctx.engine ? 'run' : 'skip';
 export { existsSync };

@@ -1,20 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ctx, homeOf, makeProject, waitFor } from './harness.js';
+import { asylumCommand, ctx, makeProject, waitFor } from './harness.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
-/** A shell command line that starts asylum as the test user inside tmux. */
-function asylumCommand(project: string, args: string): string {
-  const env = `HOME='${homeOf()}' PWD='${project}' ASYLUM_TEST_SCOPE='${ctx.scope}'`;
-  const user = ctx.tester.viaSetpriv
-    ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
-    : '';
-  return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
 }
 
 describe.skipIf(!ctx.engine || (!hasTmux && !process.env.CI))('interactive sessions', () => {
