@@ -15,6 +15,7 @@ import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
 import { dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
+import { mark } from '../ui/timing.js';
 import { formatEnvFile } from './host-files.js';
 import { availablePorts } from './ports.js';
 
@@ -62,6 +63,8 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });
   chmodSync(envFile, 0o600);
   try {
+    // The first thing handed to the engine to do: what came before is asylum's own time.
+    mark('handover');
     await runDetached(dockerRunArgs({ ...plan, ports }, envFile));
   } finally {
     rmSync(envFile, { force: true });

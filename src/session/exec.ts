@@ -3,6 +3,7 @@ import type { Agent } from '../agents/types.js';
 import { execInteractive, execStreams } from '../docker/engine.js';
 import type { ContainerPlan } from '../plan/container.js';
 import { IMAGE_PATHS } from '../plan/image.js';
+import { mark } from '../ui/timing.js';
 
 export type SessionMode = 'agent' | 'shell' | 'admin' | 'run';
 
@@ -85,6 +86,7 @@ async function execPiped(plan: ContainerPlan, command: SessionCommand): Promise<
     return () => process.off(signal, handler);
   });
   try {
+    mark('handover');
     const code = await execStreams(plan.name, {
       cmd: sessionArgv(command),
       user: userFor(plan, command),
@@ -117,5 +119,6 @@ export async function execSession(
     const code = await execPiped(plan, command);
     if (code !== null) return code;
   }
+  mark('handover');
   return execInteractive(cliExecArgs(plan, command, tty));
 }

@@ -8,6 +8,7 @@ import type { ImagePlan } from '../plan/image.js';
 import { withLock } from '../state/lock.js';
 import { locksDir, logsDir } from '../state/paths.js';
 import { log } from '../ui/log.js';
+import { count } from '../ui/timing.js';
 
 export const DEFAULT_BASE_IMAGE = 'debian:trixie';
 
@@ -81,6 +82,7 @@ export async function ensureImage(
       extraBuildArgs: options.buildArgs,
     });
     buildStats.builds += 1;
+    count('builds');
     log.ok(`image ${plan.tag} built in ${Math.round((Date.now() - started) / 1000)} s`);
     await pruneOldImages(plan);
   });

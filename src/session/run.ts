@@ -17,6 +17,7 @@ import { withLock } from '../state/lock.js';
 import { asylumDir, locksDir, projectPaths } from '../state/paths.js';
 import type { PortSpan } from '../state/ports.js';
 import { log, setDebug } from '../ui/log.js';
+import { mark } from '../ui/timing.js';
 import { type AgentSetup, recordAgentSession, setupAgent, shouldResume } from './agent-session.js';
 import { approveWidening } from './approval.js';
 import { ensureContainer } from './container.js';
@@ -238,11 +239,15 @@ async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promi
  * hold a lease while the command runs in it, and return the command's exit code.
  */
 export async function runSession(request: SessionRequest): Promise<number> {
+  mark('session');
   setDebug(request.flags.debug);
   const prepared = prepareSession(request);
+  mark('config');
   await approveWidening(prepared);
   await ensureEngineAndImage(prepared, request.flags.rebuild);
+  mark('images');
   const session = await planSession(prepared);
+  mark('planned');
   const { plan, setup, paths } = session;
   const { host, config, projectDir } = prepared;
   warnIfExposed(plan.ports);
@@ -255,6 +260,7 @@ export async function runSession(request: SessionRequest): Promise<number> {
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     const agentMode = request.mode === 'agent';
     await withLock(lock, () => ensureContainer(plan, paths, expected, lease, agentMode));
+    mark('container');
     const agent = prepared.selection.agent;
     const resume = shouldResume(agent, setup, {
       requested: request.flags.continue === true,
