@@ -73,18 +73,30 @@ async function inspectImageApi(client: EngineApi, tag: string): Promise<ImageIns
   }
 }
 
-export async function imageLabels(tag: string): Promise<Record<string, string> | null> {
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+}
+
+/** An image's id and labels in one call; null when there is no such image. */
+export async function imageInfo(tag: string): Promise<ImageInfo | null> {
   const client = api();
   if (client) {
     const image = await inspectImageApi(client, tag);
-    return image ? (image.Config?.Labels ?? {}) : null;
+    return image ? { id: image.Id, labels: image.Config?.Labels ?? {} } : null;
   }
-  const result = await runDocker(['image', 'inspect', '--format', '{{json .Config.Labels}}', tag]);
+  const format = '{{json .Id}}\t{{json .Config.Labels}}';
+  const result = await runDocker(['image', 'inspect', '--format', format, tag]);
   if (result.exitCode !== 0) {
     if (/no such image/i.test(result.stderr)) return null;
     throw new DockerCliError(['image', 'inspect', tag], result);
   }
-  return (JSON.parse(result.stdout) as Record<string, string> | null) ?? {};
+  const [id = '""', labels = 'null'] = result.stdout.trim().split('\t');
+  return { id: JSON.parse(id) as string, labels: JSON.parse(labels) ?? {} };
+}
+
+export async function imageLabels(tag: string): Promise<Record<string, string> | null> {
+  return (await imageInfo(tag))?.labels ?? null;
 }
 
 export async function imageId(tag: string): Promise<string | null> {

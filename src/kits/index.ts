@@ -16,7 +16,7 @@ export const KITS: readonly Kit[] = [
   shellKit,
   githubKit,
   portsKit,
-].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
 
 export function findKit(name: string): Kit | undefined {
   return KITS.find((kit) => kit.name === name);

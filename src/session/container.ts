@@ -91,11 +91,6 @@ export interface ContainerOutcome {
   created: boolean;
 }
 
-/**
- * Makes sure the project's container runs, creating it when needed. Called
- * under the project lock, after this session's lease exists, so a container
- * that is running now stays up for us.
- */
 /** Why a running container no longer matches this session's plan, if it does not. */
 function staleness(plan: ContainerPlan, state: ContainerState, imageId: string | null) {
   if (imageId && state.image !== imageId) return 'the image changed';
@@ -108,12 +103,32 @@ function staleness(plan: ContainerPlan, state: ContainerState, imageId: string |
  * the same user with another HOME) may own a container of the same name. It is
  * theirs: never joined, never replaced.
  */
-function checkOwner(plan: ContainerPlan, state: ContainerState): void {
+function ownedByUs(plan: ContainerPlan, state: ContainerState): boolean {
   const owner = state.labels['asylum.owner'];
-  if (!owner || owner === plan.labels['asylum.owner']) return;
+  return !owner || owner === plan.labels['asylum.owner'];
+}
+
+function checkOwner(plan: ContainerPlan, state: ContainerState): void {
+  if (ownedByUs(plan, state)) return;
+  const owner = state.labels['asylum.owner'];
   throw new UserError(`${plan.name} belongs to another user or HOME (${owner})`, {
     hint: 'wait until their session ends, or work on a copy of the project at another path',
   });
+}
+
+/**
+ * The warm path, without the project lock: a running container of ours that
+ * matches the plan is joined as it is. This session's lease exists already,
+ * so the container stays up for us, as it would under the lock. Anything else
+ * (no container, a stale one, another owner's) is for ensureContainer.
+ */
+export async function joinIfCurrent(
+  plan: ContainerPlan,
+  expectedImageId: string | null,
+): Promise<boolean> {
+  const state = await inspectContainer(plan.name);
+  if (!state?.running || !ownedByUs(plan, state)) return false;
+  return staleness(plan, state, expectedImageId) === undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildImage } from '../docker/build.js';
 import { runDocker } from '../docker/cli.js';
-import { imageId, imageLabels } from '../docker/engine.js';
+import { imageId, imageInfo, imageLabels } from '../docker/engine.js';
 import { UserError } from '../errors.js';
 import type { ImagePlan } from '../plan/image.js';
 import { withLock } from '../state/lock.js';
@@ -49,6 +49,12 @@ async function offerBootstrap(name: string): Promise<boolean> {
 function suiteOf(image: string): string {
   const tag = image.split(':')[1] ?? '';
   return /^[a-z]+$/.test(tag) ? tag : 'trixie';
+}
+
+/** The id of the planned image when one with its hash exists; null when it must be built. */
+export async function currentImageId(plan: ImagePlan): Promise<string | null> {
+  const info = await imageInfo(plan.tag);
+  return info?.labels['asylum.hash'] === plan.hash ? info.id : null;
 }
 
 /** Counts builds in this process: tests and `--debug` use it to prove no-op runs. */

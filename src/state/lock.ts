@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
 
 /**
@@ -16,6 +15,8 @@ export async function withLock<T>(
   mkdirSync(dirname(path), { recursive: true });
   const waitMs = options.waitMs ?? 600_000;
   let compromised: Error | undefined;
+  // Loaded on first use: it patches fs at load, a cost the warm path, which takes no lock, skips.
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile
     .lock(path, {
       realpath: false,
