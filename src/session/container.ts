@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   blockHostFromNetwork,
   type ContainerState,
+  createAndStart,
   ensureNetwork,
   ensureVolume,
   inspectContainer,
@@ -12,7 +13,7 @@ import {
 } from '../docker/engine.js';
 import { UserError } from '../errors.js';
 import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
-import { dockerRunArgs } from '../plan/container.js';
+import { containerCreateBody, dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
 import { mark } from '../ui/timing.js';
@@ -51,21 +52,26 @@ async function waitUntilGone(name: string): Promise<void> {
   });
 }
 
-/** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
+/**
+ * Over the Engine API the env travels in the request body; through the CLI
+ * (ssh or TLS endpoints) in a file in the project data dir (mode 0600) that
+ * lives only while `docker run` reads it.
+ */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
   await ensureNetwork(plan.network, networkLabels);
   if (!plan.hostAccess) await blockHostFromNetwork(plan.network, plan.image, labels);
   for (const volume of plan.volumes) await ensureVolume(volume, labels);
-  const ports = await availablePorts(plan.ports);
+  const planned = { ...plan, ports: await availablePorts(plan.ports) };
+  // The first thing handed to the engine to do: what came before is asylum's own time.
+  mark('handover');
+  if (await createAndStart(planned.name, containerCreateBody(planned))) return;
   const envFile = join(paths.dataDir, `env-${process.pid}`);
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });
   chmodSync(envFile, 0o600);
   try {
-    // The first thing handed to the engine to do: what came before is asylum's own time.
-    mark('handover');
-    await runDetached(dockerRunArgs({ ...plan, ports }, envFile));
+    await runDetached(dockerRunArgs(planned, envFile));
   } finally {
     rmSync(envFile, { force: true });
   }
