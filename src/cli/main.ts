@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { suggest } from '../config/suggest.js';
 import { ConfigError, ExitError, UserError } from '../errors.js';
 import { log } from '../ui/log.js';
+import { mark } from '../ui/timing.js';
 
 declare const ASYLUM_VERSION: string;
 const VERSION = typeof ASYLUM_VERSION === 'string' ? ASYLUM_VERSION : 'dev';
@@ -225,6 +226,7 @@ function report(error: unknown): number {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  mark('main');
   let exitCode = 0;
   const program = buildProgram(argv, (code) => {
     exitCode = code;

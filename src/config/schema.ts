@@ -6,7 +6,7 @@
  * Objects are strict so a misspelled key is an error rather than silently
  * ignored (upstream ignored them, which hid typos such as `kit:`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { suggest } from './suggest.js';
 import type { Config } from './types.js';
 

@@ -73,18 +73,30 @@ async function inspectImageApi(client: EngineApi, tag: string): Promise<ImageIns
   }
 }
 
-export async function imageLabels(tag: string): Promise<Record<string, string> | null> {
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+}
+
+/** An image's id and labels in one call; null when there is no such image. */
+export async function imageInfo(tag: string): Promise<ImageInfo | null> {
   const client = api();
   if (client) {
     const image = await inspectImageApi(client, tag);
-    return image ? (image.Config?.Labels ?? {}) : null;
+    return image ? { id: image.Id, labels: image.Config?.Labels ?? {} } : null;
   }
-  const result = await runDocker(['image', 'inspect', '--format', '{{json .Config.Labels}}', tag]);
+  const format = '{{json .Id}}\t{{json .Config.Labels}}';
+  const result = await runDocker(['image', 'inspect', '--format', format, tag]);
   if (result.exitCode !== 0) {
     if (/no such image/i.test(result.stderr)) return null;
     throw new DockerCliError(['image', 'inspect', tag], result);
   }
-  return (JSON.parse(result.stdout) as Record<string, string> | null) ?? {};
+  const [id = '""', labels = 'null'] = result.stdout.trim().split('\t');
+  return { id: JSON.parse(id) as string, labels: JSON.parse(labels) ?? {} };
+}
+
+export async function imageLabels(tag: string): Promise<Record<string, string> | null> {
+  return (await imageInfo(tag))?.labels ?? null;
 }
 
 export async function imageId(tag: string): Promise<string | null> {
@@ -142,10 +154,28 @@ function labelArgs(labels: Record<string, string>): string[] {
   return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
 }
 
-export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+/** A network's labels; null when there is no network of that name. */
+async function networkLabels(name: string): Promise<Record<string, string> | null> {
+  const client = api();
+  if (client) {
+    const path = `/networks/${encodeURIComponent(name)}`;
+    const network = await client
+      .request<{ Labels: Record<string, string> | null }>('GET', path)
+      .catch((error: unknown) => {
+        if ((error as { status?: number }).status === 404) return null;
+        throw error;
+      });
+    return network ? (network.Labels ?? {}) : null;
+  }
   const exists = await runDocker(['network', 'inspect', '--format', '{{json .Labels}}', name]);
-  if (exists.exitCode === 0) {
-    const current = (JSON.parse(exists.stdout) ?? {}) as Record<string, string>;
+  if (exists.exitCode !== 0) return null;
+  return (JSON.parse(exists.stdout) ?? {}) as Record<string, string>;
+}
+
+/** The project's network exists with these labels; created (the rare case) with the CLI. */
+export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+  const current = await networkLabels(name);
+  if (current) {
     const same = Object.entries(labels).every(([key, value]) => current[key] === value);
     if (same) return;
     // Labels record how the network was set up (host access): a change means a new one.
@@ -232,8 +262,13 @@ export async function blockHostFromNetwork(
   );
 }
 
-/** `docker volume create` is idempotent: an existing volume is returned unchanged. */
+/** Volume creation is idempotent: an existing volume is returned unchanged. */
 export async function ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  const client = api();
+  if (client) {
+    await client.request('POST', '/volumes/create', { body: { Name: name, Labels: labels } });
+    return;
+  }
   await runDockerOk(['volume', 'create', ...labelArgs(labels), name]);
 }
 
@@ -257,6 +292,32 @@ export async function ensureVolumes(
       await ensureVolume(name, labels);
     }
   }
+}
+
+/** Starting a container can take long on a loaded engine (mounts, the network, the proxy). */
+const START_TIMEOUT_MS = 120_000;
+
+/**
+ * Creates and starts a container through the Engine API, as `docker run
+ * --detach` would; false when only the CLI reaches the engine. A container
+ * that was created but would not start (a port taken meanwhile) is removed.
+ */
+export async function createAndStart(
+  name: string,
+  body: Record<string, unknown>,
+): Promise<boolean> {
+  const client = api();
+  if (!client) return false;
+  const path = `/containers/create?name=${encodeURIComponent(name)}`;
+  const options = { body, timeoutMs: START_TIMEOUT_MS };
+  const { Id: id } = await client.request<{ Id: string }>('POST', path, options);
+  try {
+    await client.request('POST', `/containers/${id}/start`, { timeoutMs: START_TIMEOUT_MS });
+  } catch (error) {
+    await client.request('DELETE', `/containers/${id}?force=true`).catch(() => undefined);
+    throw error;
+  }
+  return true;
 }
 
 export async function runDetached(args: readonly string[]): Promise<string> {

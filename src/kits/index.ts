@@ -19,7 +19,7 @@ export const KITS: readonly Kit[] = [
   shellKit,
   githubKit,
   portsKit,
-].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
 
 /** `java/maven` is a sub-kit of `java`; top-level kits have no parent. */
 export function parentOf(kit: Kit): string | undefined {

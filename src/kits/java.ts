@@ -1,12 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  filterMavenSettings,
-  serverIdsFromPom,
-  stageMavenSettings,
-} from '../credentials/maven.js';
 import { readProjectFile } from '../host/project-file.js';
 import type { Kit, KitRuntime, KitRuntimeContext } from './types.js';
+
+type Maven = typeof import('../credentials/maven.js');
 
 /** Inside the container, where the filtered settings.xml is mounted (read-only). */
 const MAVEN_SETTINGS_DIR = '/run/asylum/maven';
@@ -28,13 +25,13 @@ function readPom(context: KitRuntimeContext): string | undefined {
 }
 
 /** Which server ids to pass: the project's pom decides in auto mode, else the list. */
-function wantedIds(context: KitRuntimeContext): string[] {
+function wantedIds(context: KitRuntimeContext, maven: Maven): string[] {
   const credentials = context.options.credentials;
   if (Array.isArray(credentials)) return credentials;
   const pom = readPom(context);
   if (!pom) return [];
   try {
-    return serverIdsFromPom(pom);
+    return maven.serverIdsFromPom(pom);
   } catch (error) {
     context.warn(`maven credentials: cannot read pom.xml (${(error as Error).message})`);
     return [];
@@ -46,17 +43,20 @@ function wantedIds(context: KitRuntimeContext): string[] {
  * uses (from your ~/.m2/settings.xml) is mounted read-only and passed to every
  * mvn run as global settings; your own settings file stays out of reach.
  */
-function prepareJava(context: KitRuntimeContext): KitRuntime {
+async function prepareJava(context: KitRuntimeContext): Promise<KitRuntime> {
   const credentials = context.options.credentials;
   if (credentials === undefined || credentials === false) return {};
+  // The XML parser loads only for projects that pass maven credentials.
+  const maven = await import('../credentials/maven.js');
   const settings = readIfExists(join(context.home, '.m2', 'settings.xml'));
-  const ids = wantedIds(context);
-  const filtered = settings && ids.length > 0 ? filterMavenSettings(settings, ids) : undefined;
+  const ids = wantedIds(context, maven);
+  const filtered =
+    settings && ids.length > 0 ? maven.filterMavenSettings(settings, ids) : undefined;
   if (!filtered) {
     context.info('maven credentials: no server of this project is in ~/.m2/settings.xml');
     return {};
   }
-  const dir = stageMavenSettings(context.projectDataDir, filtered);
+  const dir = maven.stageMavenSettings(context.projectDataDir, filtered);
   return {
     mounts: [
       {

@@ -8,7 +8,9 @@ import { shellKit } from '../kits/shell.js';
 import type { Kit } from '../kits/types.js';
 import {
   type ContainerPlanInput,
+  containerCreateBody,
   dockerRunArgs,
+  memoryBytes,
   mountFlagValue,
   type PlannedMount,
   planContainer,
@@ -498,3 +500,70 @@ function parseCsvLine(line: string): string[] {
   }
   return fields;
 }
+
+describe('containerCreateBody', () => {
+  const plan = planContainer(
+    sampleInput({
+      projectDir: '/home/dev/proj',
+      kits: [nodeKit],
+      config: { env: { API_TOKEN: 'sekret-token-value' }, resources: { cpus: 1.5, memory: '2g' } },
+      ports: [
+        { bind: '127.0.0.1', host: 8080, container: 80, protocol: 'tcp' },
+        { bind: '0.0.0.0', host: 5353, container: 53, protocol: 'udp' },
+      ],
+      volumes: [{ host: '/srv/a,b', container: '/data', readOnly: true }],
+    }),
+  );
+  const body = containerCreateBody(plan);
+  const host = body.HostConfig as Record<string, unknown>;
+
+  it('asks for what dockerRunArgs asks for: init, removal on exit, network, host gateway', () => {
+    expect(body).toMatchObject({
+      Hostname: 'asylum-proj',
+      WorkingDir: '/home/dev/proj',
+      Image: plan.image,
+      Entrypoint: ['/usr/local/lib/asylum/init'],
+      Labels: plan.labels,
+    });
+    expect(host).toMatchObject({
+      AutoRemove: true,
+      Init: true,
+      NetworkMode: plan.network,
+      ExtraHosts: ['host.docker.internal:host-gateway'],
+      PidsLimit: 4096,
+      NanoCpus: 1_500_000_000,
+      Memory: 2 * 1024 ** 3,
+    });
+  });
+
+  it('mounts and publishes the plan, commas in paths needing no quoting', () => {
+    expect(host.Mounts).toContainEqual({
+      Type: 'bind',
+      Source: '/srv/a,b',
+      Target: '/data',
+      ReadOnly: true,
+    });
+    expect((host.Mounts as unknown[]).length).toBe(plan.mounts.length);
+    expect(body.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {} });
+    expect(host.PortBindings).toEqual({
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
+      '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }],
+    });
+  });
+
+  it('carries the env in the body, and no host gateway without host access', () => {
+    expect(body.Env).toContain('API_TOKEN=sekret-token-value');
+    const closed = containerCreateBody({ ...plan, hostAccess: false });
+    expect((closed.HostConfig as Record<string, unknown>).ExtraHosts).toEqual([]);
+  });
+});
+
+describe('memoryBytes', () => {
+  it('reads docker sizes in binary units', () => {
+    expect(memoryBytes('512')).toBe(512);
+    expect(memoryBytes('4k')).toBe(4096);
+    expect(memoryBytes('512m')).toBe(512 * 1024 ** 2);
+    expect(memoryBytes('1.5G')).toBe(1.5 * 1024 ** 3);
+    expect(() => memoryBytes('lots')).toThrow(/invalid memory size/);
+  });
+});

@@ -297,3 +297,52 @@ export function dockerRunArgs(plan: ContainerPlan, envFile: string): string[] {
   args.push('--entrypoint', IMAGE_PATHS.init, plan.image);
   return args;
 }
+
+/** `4g`, `512m`, `1.5g` or a plain byte count, in bytes (binary units, as docker reads them). */
+export function memoryBytes(spec: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(spec);
+  if (!match) throw new Error(`invalid memory size ${JSON.stringify(spec)}`);
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase()]!;
+  return Math.round(Number(match[1]) * scale);
+}
+
+/**
+ * The same container as `dockerRunArgs`, as an Engine API create body: no CLI
+ * process on the start path, and the env travels in the request over the
+ * socket (never argv, never a file).
+ */
+export function containerCreateBody(plan: ContainerPlan): Record<string, unknown> {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of plan.ports) {
+    const key = `${port.container}/${port.protocol}`;
+    exposed[key] = {};
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: port.bind, HostPort: String(port.host) }];
+  }
+  const { cpus, memory, pids } = plan.resources;
+  return {
+    Hostname: plan.hostname,
+    WorkingDir: plan.workdir,
+    Env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
+    Labels: plan.labels,
+    Image: plan.image,
+    Entrypoint: [IMAGE_PATHS.init],
+    ExposedPorts: exposed,
+    HostConfig: {
+      AutoRemove: true,
+      Init: true,
+      NetworkMode: plan.network,
+      ExtraHosts: plan.hostAccess ? ['host.docker.internal:host-gateway'] : [],
+      Mounts: plan.mounts.map((m) => ({
+        Type: m.type,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+      })),
+      PortBindings: bindings,
+      PidsLimit: pids,
+      ...(cpus === undefined ? {} : { NanoCpus: Math.round(cpus * 1e9) }),
+      ...(memory === undefined ? {} : { Memory: memoryBytes(memory) }),
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigLayer } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { findWidenings, type Widening } from '../plan/widening.js';

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import {
   blockHostFromNetwork,
   type ContainerState,
+  createAndStart,
   ensureNetwork,
   ensureVolumes,
   inspectContainer,
@@ -13,9 +14,10 @@ import {
 import { UserError } from '../errors.js';
 import { ensureProjectMountpoint } from '../host/project-walk.js';
 import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
-import { dockerRunArgs } from '../plan/container.js';
+import { containerCreateBody, dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
+import { mark } from '../ui/timing.js';
 import { formatEnvFile } from './host-files.js';
 import { availablePorts } from './ports.js';
 
@@ -62,7 +64,11 @@ function createProjectMountpoints(plan: ContainerPlan): void {
   }
 }
 
-/** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
+/**
+ * Over the Engine API the env travels in the request body; through the CLI
+ * (ssh or TLS endpoints) in a file in the project data dir (mode 0600) that
+ * lives only while `docker run` reads it.
+ */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
@@ -70,12 +76,15 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   if (!plan.hostAccess) await blockHostFromNetwork(plan.network, plan.image, labels);
   await ensureVolumes(plan.volumes, labels);
   createProjectMountpoints(plan);
-  const ports = await availablePorts(plan.ports);
+  const planned = { ...plan, ports: await availablePorts(plan.ports) };
+  // The first thing handed to the engine to do: what came before is asylum's own time.
+  mark('handover');
+  if (await createAndStart(planned.name, containerCreateBody(planned))) return;
   const envFile = join(paths.dataDir, `env-${process.pid}`);
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });
   chmodSync(envFile, 0o600);
   try {
-    await runDetached(dockerRunArgs({ ...plan, ports }, envFile));
+    await runDetached(dockerRunArgs(planned, envFile));
   } finally {
     rmSync(envFile, { force: true });
   }
@@ -101,11 +110,6 @@ export interface ContainerOutcome {
   created: boolean;
 }
 
-/**
- * Makes sure the project's container runs, creating it when needed. Called
- * under the project lock, after this session's lease exists, so a container
- * that is running now stays up for us.
- */
 /** Why a running container no longer matches this session's plan, if it does not. */
 function staleness(plan: ContainerPlan, state: ContainerState, imageId: string | null) {
   if (imageId && state.image !== imageId) return 'the image changed';
@@ -118,12 +122,32 @@ function staleness(plan: ContainerPlan, state: ContainerState, imageId: string |
  * the same user with another HOME) may own a container of the same name. It is
  * theirs: never joined, never replaced.
  */
-function checkOwner(plan: ContainerPlan, state: ContainerState): void {
+function ownedByUs(plan: ContainerPlan, state: ContainerState): boolean {
   const owner = state.labels['asylum.owner'];
-  if (!owner || owner === plan.labels['asylum.owner']) return;
+  return !owner || owner === plan.labels['asylum.owner'];
+}
+
+function checkOwner(plan: ContainerPlan, state: ContainerState): void {
+  if (ownedByUs(plan, state)) return;
+  const owner = state.labels['asylum.owner'];
   throw new UserError(`${plan.name} belongs to another user or HOME (${owner})`, {
     hint: 'wait until their session ends, or work on a copy of the project at another path',
   });
+}
+
+/**
+ * The warm path, without the project lock: a running container of ours that
+ * matches the plan is joined as it is. This session's lease exists already,
+ * so the container stays up for us, as it would under the lock. Anything else
+ * (no container, a stale one, another owner's) is for ensureContainer.
+ */
+export async function joinIfCurrent(
+  plan: ContainerPlan,
+  expectedImageId: string | null,
+): Promise<boolean> {
+  const state = await inspectContainer(plan.name);
+  if (!state?.running || !ownedByUs(plan, state)) return false;
+  return staleness(plan, state, expectedImageId) === undefined;
 }
 
 /**

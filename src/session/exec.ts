@@ -4,6 +4,7 @@ import { execInteractive, execStreams } from '../docker/engine.js';
 import { EngineError } from '../errors.js';
 import type { ContainerPlan } from '../plan/container.js';
 import { IMAGE_PATHS } from '../plan/image.js';
+import { mark } from '../ui/timing.js';
 
 export type SessionMode = 'agent' | 'shell' | 'admin' | 'run';
 
@@ -86,6 +87,7 @@ async function execPiped(plan: ContainerPlan, command: SessionCommand): Promise<
     return () => process.off(signal, handler);
   });
   try {
+    mark('handover');
     const code = await execStreams(plan.name, {
       cmd: sessionArgv(command),
       user: userFor(plan, command),
@@ -118,6 +120,7 @@ export async function execSession(
     const code = await execPiped(plan, command).catch(endedByEngine);
     if (code !== null) return code;
   }
+  mark('handover');
   return execInteractive(cliExecArgs(plan, command, tty));
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
@@ -23,15 +23,28 @@ export function stageGitConfig(
     : '[user]\n\tname = asylum agent\n\temail = agent@asylum.invalid\n[init]\n\tdefaultBranch = main\n';
   const entries = [projectDir, ...extraTrusted].map((dir) => `\tdirectory = ${gitQuote(dir)}\n`);
   const trust = `\n# Added by asylum: trust this project (and its worktree metadata) only.\n[safe]\n${entries.join('')}`;
-  writeFileAtomic.sync(join(hostFilesDir, 'gitconfig'), base + trust, { mode: 0o644 });
+  writeIfChanged(join(hostFilesDir, 'gitconfig'), base + trust, 0o644);
 }
 
 /** Files kits staged for sessions: read-only inside, copied into place by asylum-exec. */
 export function stageFiles(hostFilesDir: string, files: Record<string, string>): void {
   mkdirSync(hostFilesDir, { recursive: true });
   for (const [name, text] of Object.entries(files)) {
-    writeFileAtomic.sync(join(hostFilesDir, name), text, { mode: 0o644 });
+    writeIfChanged(join(hostFilesDir, name), text, 0o644);
   }
+}
+
+/**
+ * Every session start stages the same files: rewriting them atomically costs
+ * an fsync each, so a file that already holds the text (and mode) is left be.
+ */
+export function writeIfChanged(path: string, text: string, mode: number): void {
+  try {
+    if ((statSync(path).mode & 0o777) === mode && readFileSync(path, 'utf8') === text) return;
+  } catch {
+    // Not there yet: write it.
+  }
+  writeFileAtomic.sync(path, text, { mode });
 }
 
 /**

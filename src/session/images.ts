@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildImage } from '../docker/build.js';
 import { runDocker } from '../docker/cli.js';
-import { imageId, imageLabels } from '../docker/engine.js';
+import { imageId, imageInfo, imageLabels } from '../docker/engine.js';
 import { UserError } from '../errors.js';
 import type { ImagePlan } from '../plan/image.js';
 import { withLock } from '../state/lock.js';
 import { locksDir, logsDir } from '../state/paths.js';
 import { log } from '../ui/log.js';
+import { count } from '../ui/timing.js';
 
 export const DEFAULT_BASE_IMAGE = 'debian:trixie';
 
@@ -50,6 +51,12 @@ function suiteOf(image: string): string {
   return /^[a-z]+$/.test(tag) ? tag : 'trixie';
 }
 
+/** The id of the planned image when one with its hash exists; null when it must be built. */
+export async function currentImageId(plan: ImagePlan): Promise<string | null> {
+  const info = await imageInfo(plan.tag);
+  return info?.labels['asylum.hash'] === plan.hash ? info.id : null;
+}
+
 /** Counts builds in this process: tests and `--debug` use it to prove no-op runs. */
 export const buildStats = { builds: 0 };
 
@@ -81,6 +88,7 @@ export async function ensureImage(
       extraBuildArgs: options.buildArgs,
     });
     buildStats.builds += 1;
+    count('builds');
     log.ok(`image ${plan.tag} built in ${Math.round((Date.now() - started) / 1000)} s`);
     await pruneOldImages(plan);
   });

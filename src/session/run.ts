@@ -17,15 +17,16 @@ import { withLock } from '../state/lock.js';
 import { asylumDir, locksDir, projectPaths } from '../state/paths.js';
 import type { PortSpan } from '../state/ports.js';
 import { log, setDebug } from '../ui/log.js';
+import { mark } from '../ui/timing.js';
 import { type AgentSetup, recordAgentSession, setupAgent, shouldResume } from './agent-session.js';
 import { approveWidening } from './approval.js';
-import { ensureContainer } from './container.js';
+import { ensureContainer, joinIfCurrent } from './container.js';
 import { execSession, type SessionMode } from './exec.js';
 import type { GlobalFlags } from './flags.js';
 import { flagsLayer } from './flags.js';
 import { worktreeDirs } from './git.js';
 import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
-import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
+import { currentImageId, DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
 import { onboard } from './onboarding.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
@@ -226,13 +227,20 @@ function stageSessionFiles(session: SessionPlan): void {
   for (const runtime of session.kitRuntime) stageFiles(paths.hostFiles, runtime.stagedFiles ?? {});
 }
 
-/** The image exists (built if needed) on a reachable engine. */
-async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<void> {
+/**
+ * The project image exists (built if needed) on a reachable engine; returns
+ * its id. A current project image answers for its base too: the base hash is
+ * one of its inputs, so the usual start costs one image lookup, not four.
+ */
+async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<string | null> {
   const { host, config, image, projectImage } = prepared;
   await ensureEngine();
+  const current = rebuild ? null : await currentImageId(projectImage);
+  if (current) return current;
   await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
   await ensureImage(image, { home: host.home, rebuild, buildArgs: host.proxyEnv });
   await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs: {} });
+  return imageId(projectImage.tag);
 }
 
 /**
@@ -255,11 +263,15 @@ async function onboardIfWanted(session: SessionPlan, mode: SessionMode): Promise
  * hold a lease while the command runs in it, and return the command's exit code.
  */
 export async function runSession(request: SessionRequest): Promise<number> {
+  mark('session');
   setDebug(request.flags.debug);
   const prepared = prepareSession(request);
+  mark('config');
   await approveWidening(prepared);
-  await ensureEngineAndImage(prepared, request.flags.rebuild);
+  const expected = await ensureEngineAndImage(prepared, request.flags.rebuild);
+  mark('images');
   const session = await planSession(prepared);
+  mark('planned');
   const { plan, setup, paths } = session;
   const { host, config, projectDir } = prepared;
   warnIfExposed(plan.ports);
@@ -268,13 +280,15 @@ export async function runSession(request: SessionRequest): Promise<number> {
 
   const lease = SessionLease.acquire(paths.sessions);
   try {
-    const expected = await imageId(prepared.projectImage.tag);
     const lock = join(locksDir(host.home), `container-${plan.name}`);
     const agentMode = request.mode === 'agent';
-    const outcome = await withLock(lock, () =>
-      ensureContainer(plan, paths, expected, lease, agentMode),
-    );
-    if (outcome.created) await onboardIfWanted(session, request.mode);
+    let created = false;
+    if (!(await joinIfCurrent(plan, expected))) {
+      const ensure = () => ensureContainer(plan, paths, expected, lease, agentMode);
+      created = (await withLock(lock, ensure)).created;
+    }
+    mark('container');
+    if (created) await onboardIfWanted(session, request.mode);
     const agent = prepared.selection.agent;
     const resume = shouldResume(agent, setup, {
       requested: request.flags.continue === true,

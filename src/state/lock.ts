@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
+import type lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
 
 /** How often a waiter looks at the lock again. */
@@ -95,11 +95,13 @@ type Release = () => Promise<void>;
 
 /** One attempt per round; between rounds, a lock left by a dead process is taken over. */
 async function acquire(path: string, options: lockfile.LockOptions, waitMs: number) {
+  // Loaded on first use: it patches fs at load, a cost the warm path (no lock) skips.
+  const { default: properLockfile } = await import('proper-lockfile');
   const deadline = Date.now() + waitMs;
   for (;;) {
     takeOverDeadLock(path);
     try {
-      const release: Release = await lockfile.lock(path, options);
+      const release: Release = await properLockfile.lock(path, options);
       recordOwner(path);
       return release;
     } catch (error) {

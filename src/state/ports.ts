@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { readJsonState, updateJsonState } from './json-state.js';
 import { asylumDir } from './paths.js';

@@ -30,6 +30,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   home?: string;
+  /** Another Node script to run the same way instead of the CLI (the bench bundle). */
+  script?: string;
 }
 
 export interface RunResult {
@@ -70,14 +72,14 @@ export function makeProject(name: string, as: Role = 'tester'): string {
 }
 
 /** The environment travels through spawn, not argv, so tests can scan argv for secrets. */
-function commandFor(as: Role, args: readonly string[]) {
+function commandFor(as: Role, args: readonly string[], script = ctx.cli) {
   const node = process.execPath;
   if (as === 'tester' && ctx.tester.viaSetpriv) {
     const { uid, gid } = ctx.tester;
     const priv = [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups'];
-    return { file: 'setpriv', args: [...priv, node, ctx.cli, ...args] };
+    return { file: 'setpriv', args: [...priv, node, script, ...args] };
   }
-  return { file: node, args: [ctx.cli, ...args] };
+  return { file: node, args: [script, ...args] };
 }
 
 function baseEnv(options: RunOptions): Record<string, string> {
@@ -94,7 +96,7 @@ function baseEnv(options: RunOptions): Record<string, string> {
 
 /** Starts the real CLI as a role; the caller owns the child. */
 export function startAsylum(args: readonly string[], options: RunOptions): ChildProcess {
-  const command = commandFor(options.as ?? 'tester', args);
+  const command = commandFor(options.as ?? 'tester', args, options.script);
   return spawn(command.file, command.args, {
     cwd: options.cwd,
     env: baseEnv(options),
