@@ -1,3 +1,4 @@
+import { dockerKit } from './docker.js';
 import { githubKit } from './github.js';
 import { javaKit } from './java.js';
 import { nodeKit } from './node.js';
@@ -16,6 +17,7 @@ export const KITS: readonly Kit[] = [
   shellKit,
   githubKit,
   portsKit,
+  dockerKit,
 ].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
 
 export function findKit(name: string): Kit | undefined {

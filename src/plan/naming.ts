@@ -35,6 +35,11 @@ export function cacheVolumeName(container: string, tool: string): string {
   return `${container}-cache-${tool}`;
 }
 
+/** Named volume a kit keeps per project at an absolute path (the inner /var/lib/docker). */
+export function kitVolumeName(container: string, suffix: string): string {
+  return `${container}-${suffix}`;
+}
+
 export function networkName(container: string): string {
   return `${container}-net`;
 }

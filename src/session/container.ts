@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   blockHostFromNetwork,
   type ContainerState,
@@ -11,7 +11,7 @@ import {
   runDetached,
 } from '../docker/engine.js';
 import { UserError } from '../errors.js';
-import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
+import type { ContainerPlan, PlannedSeccomp, ProjectPaths } from '../plan/container.js';
 import { dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
@@ -50,6 +50,13 @@ async function waitUntilGone(name: string): Promise<void> {
   });
 }
 
+/** The docker CLI reads the profile from the host's disk; its name is its content's hash. */
+function writeSeccompProfile(seccomp: PlannedSeccomp | undefined): void {
+  if (!seccomp) return;
+  mkdirSync(dirname(seccomp.path), { recursive: true });
+  writeFileSync(seccomp.path, seccomp.text, { mode: 0o644 });
+}
+
 /** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
@@ -58,6 +65,7 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   if (!plan.hostAccess) await blockHostFromNetwork(plan.network, plan.image, labels);
   for (const volume of plan.volumes) await ensureVolume(volume, labels);
   const ports = await availablePorts(plan.ports);
+  writeSeccompProfile(plan.privileges.seccomp);
   const envFile = join(paths.dataDir, `env-${process.pid}`);
   writeFileSync(envFile, formatEnvFile(plan.env), { mode: 0o600 });
   chmodSync(envFile, 0o600);
@@ -70,7 +78,14 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
 
 /** What a running container was started with; a different digest means a restart is due. */
 function planDigest(plan: ContainerPlan): string {
-  const shape = { image: plan.image, mounts: plan.mounts, ports: plan.ports, env: plan.env };
+  const shape = {
+    image: plan.image,
+    mounts: plan.mounts,
+    ports: plan.ports,
+    env: plan.env,
+    // Left out when empty, so containers without privileges keep their digest.
+    privileges: plan.privileges.capAdd.length > 0 ? plan.privileges : undefined,
+  };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 
