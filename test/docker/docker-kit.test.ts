@@ -31,6 +31,10 @@ const BUILD_AND_RUN = [
   'docker run --rm asylum-dind-test:1 /bin/busybox echo inner-marker-$((6 * 7))',
   'echo "build+run ms $(( ($(date +%s%N) - started) / 1000000 ))"',
   'grep "ready after" /var/log/asylum-dockerd.log',
+  // The inner bridge must not shadow the host's docker0 that this name points into.
+  'ip route get "$(getent hosts host.docker.internal | cut -d " " -f 1)"',
+  // Ordinary tools still work under asylum's seccomp profile.
+  'node -e "console.log(\'node-ok\')"',
 ].join('\n');
 
 /** An inner container that leaves a file in the project when it is stopped with SIGTERM. */
@@ -72,6 +76,9 @@ describe.skipIf(!ctx.engine)('the docker kit (Docker-in-Docker without --privile
       const built = await runAsylum([...KIT, 'run', 'sh', '-c', BUILD_AND_RUN], { cwd: project });
       expect(built.code, built.stderr).toBe(0);
       expect(built.stdout).toContain('inner-marker-42');
+      expect(built.stdout).toContain('node-ok');
+      expect(built.stdout).toMatch(/ dev eth0 /);
+      expect(built.stdout).not.toMatch(/ dev docker0 /);
       // Figures for the README and the report.
       const figures = built.stdout.split('\n').filter((line) => / ms|ms /.test(line));
       console.log(figures.join('\n'));
@@ -94,7 +101,8 @@ describe.skipIf(!ctx.engine)('the docker kit (Docker-in-Docker without --privile
     const cleaned = await runAsylum(['cleanup', '--yes'], { cwd: project });
     expect(cleaned.code, cleaned.stderr).toBe(0);
     expect(dockerOk(['volume', 'inspect', `${name}-docker`])).toBe(false);
-  });
+    // The first run builds an image with the engine in it: minutes on a busy machine.
+  }, 900_000);
 
   it('lists its capabilities and seccomp profile in asylum inspect, with a warning', async () => {
     const project = makeProject('dind-inspect');
