@@ -27,6 +27,8 @@ export const dockerKit: Kit = {
   volumes: [
     { suffix: 'docker', target: '/var/lib/docker', reason: 'inner Docker images and containers' },
   ],
+  // TODO(asylum): on AppArmor hosts the engine's docker-default profile may
+  // forbid the inner mounts (apparmor=unconfined would); untested, none here.
   privileges: {
     capabilities: ['SYS_ADMIN', 'NET_ADMIN'],
     extraSyscalls: ['add_key', 'keyctl', 'pivot_root', 'request_key'],

@@ -75,6 +75,17 @@ describe('seccompProfile', () => {
     expect(allowed(PLAIN)).not.toContain('kcmp');
   });
 
+  it('opens sockets of every family but vsock', () => {
+    const rules = seccompProfile(PLAIN).syscalls.filter((r) => r.names.includes('socket'));
+    expect(rules).toEqual([
+      {
+        names: ['socket'],
+        action: 'SCMP_ACT_ALLOW',
+        args: [{ index: 0, value: 40, op: 'SCMP_CMP_NE' }],
+      },
+    ]);
+  });
+
   it('lets personality switch only to the usual execution domains', () => {
     const rules = seccompProfile(DIND).syscalls.filter((r) => r.names.includes('personality'));
     expect(rules.map((r) => r.args?.[0]?.value)).toEqual([0, 8, 0x20000, 0x20008, 0xffffffff]);
