@@ -532,7 +532,7 @@ describe('planContainer: the docker kit', () => {
 
   it('refuses a processor it has no profile for', () => {
     expect(() => planContainer(sampleInput({ kits: [dockerKit], arch: 'riscv64' }))).toThrow(
-      /no seccomp profile for the riscv64 processor/,
+      /kit docker: no seccomp profile for the riscv64 processor/,
     );
   });
 

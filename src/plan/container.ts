@@ -217,12 +217,18 @@ function kitMounts(input: ContainerPlanInput, name: string): PlannedMount[] {
 }
 
 /** The seccomp profile for kits that need calls beyond the engine's default. */
-function planSeccomp(input: ContainerPlanInput, capAdd: string[], extra: string[]) {
+function planSeccomp(
+  input: ContainerPlanInput,
+  kits: readonly string[],
+  capAdd: string[],
+  extra: string[],
+) {
   if (extra.length === 0) return undefined;
   const arch = seccompArch(input.arch ?? 'x64');
   if (!arch) {
-    throw new UserError(`the docker kit has no seccomp profile for the ${input.arch} processor`, {
-      hint: 'it is generated for x64 and arm64 hosts only; disable the kit on this one',
+    const which = kits.join(', ');
+    throw new UserError(`kit ${which}: no seccomp profile for the ${input.arch} processor`, {
+      hint: `it is generated for x64 and arm64 hosts only; disable kit ${which} on this one`,
     });
   }
   const text = seccompProfileText({ arch, addedCapabilities: capAdd, extraSyscalls: extra });
@@ -240,7 +246,8 @@ function planPrivileges(input: ContainerPlanInput): ContainerPrivileges {
     reasons: needs.map((need) => `kit ${need.kit.name}: ${need.reason}`),
   };
   if (needs.some((need) => need.cgroupns === 'private')) privileges.cgroupns = 'private';
-  const seccomp = planSeccomp(input, capAdd, extra);
+  const kits = needs.filter((need) => need.extraSyscalls.length > 0).map((n) => n.kit.name);
+  const seccomp = planSeccomp(input, kits, capAdd, extra);
   if (seccomp) privileges.seccomp = seccomp;
   return privileges;
 }

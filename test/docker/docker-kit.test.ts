@@ -33,8 +33,9 @@ const BUILD_AND_RUN = [
   'grep "ready after" /var/log/asylum-dockerd.log',
   // The inner bridge must not shadow the host's docker0 that this name points into.
   'ip route get "$(getent hosts host.docker.internal | cut -d " " -f 1)"',
-  // Ordinary tools still work under asylum's seccomp profile.
+  // Ordinary tools still work under asylum's seccomp profile, which is in force.
   'node -e "console.log(\'node-ok\')"',
+  'grep Seccomp: /proc/self/status',
 ].join('\n');
 
 /** An inner container that leaves a file in the project when it is stopped with SIGTERM. */
@@ -77,6 +78,7 @@ describe.skipIf(!ctx.engine)('the docker kit (Docker-in-Docker without --privile
       expect(built.code, built.stderr).toBe(0);
       expect(built.stdout).toContain('inner-marker-42');
       expect(built.stdout).toContain('node-ok');
+      expect(built.stdout).toMatch(/Seccomp:\s+2/);
       expect(built.stdout).toMatch(/ dev eth0 /);
       expect(built.stdout).not.toMatch(/ dev docker0 /);
       // Figures for the README and the report.
