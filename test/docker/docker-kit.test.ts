@@ -59,7 +59,7 @@ function hostConfig(name: string): EngineHostConfig {
 }
 
 describe.skipIf(!ctx.engine)('the docker kit (Docker-in-Docker without --privileged)', () => {
-  it('builds and runs a FROM-scratch image inside, and stops inner containers cleanly', async () => {
+  it('builds and runs a FROM-scratch image inside, stops inner containers cleanly', async () => {
     const project = makeProject('dind');
     const name = containerName(project);
     const keeper = startAsylum([...KIT, 'run', 'sleep', '300'], { cwd: project });
