@@ -10,7 +10,22 @@ leases=/run/asylum/sessions
 stale_ticks=${ASYLUM_LEASE_TICKS:-5}
 idle_ticks=${ASYLUM_IDLE_TICKS:-3}
 startup_ticks=${ASYLUM_STARTUP_TICKS:-60}
+services=/usr/local/lib/asylum/services
 trap 'exit 0' TERM INT HUP
+
+# Kits may ship services (the docker kit's inner daemon): started as root before
+# sessions may enter, stopped in reverse order when the container ends, so what
+# they run shuts down cleanly instead of being killed with the container.
+stop_services() {
+  local svc
+  for svc in $(ls -r "$services" 2>/dev/null); do
+    [ -x "$services/$svc" ] && "$services/$svc" stop
+  done
+}
+trap stop_services EXIT
+for svc in "$services"/*; do
+  [ -x "$svc" ] && "$svc" start
+done
 
 # Volumes mounted where the image has no directory come up owned by root.
 IFS=':'

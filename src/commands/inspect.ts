@@ -54,7 +54,34 @@ function warningsFor(config: Config, plan: ContainerPlan): string[] {
   }
   if (plan.hostAccess)
     warnings.push('host.docker.internal reaches services listening on your host');
+  warnings.push(...privilegeWarnings(plan));
   return warnings;
+}
+
+/** Capabilities and a relaxed seccomp profile: the container is a much weaker boundary. */
+function privilegeWarnings(plan: ContainerPlan): string[] {
+  const { capAdd, seccomp, reasons } = plan.privileges;
+  if (capAdd.length === 0 && !seccomp) return [];
+  const what = [
+    ...capAdd.map((capability) => `CAP_${capability}`),
+    ...(seccomp ? [`seccomp also allowing ${seccomp.extraSyscalls.join(', ')}`] : []),
+  ];
+  return [
+    `${what.join(', ')}: a much weaker boundary than a default container ` +
+      `(${reasons.join('; ')}); enable only when needed`,
+  ];
+}
+
+/** `--security-opt` and namespace settings beyond the engine's defaults. */
+function securityOptionsOf(plan: ContainerPlan): string[] {
+  const { seccomp, cgroupns } = plan.privileges;
+  const options: string[] = [];
+  if (seccomp) {
+    const extra = seccomp.extraSyscalls.join(', ');
+    options.push(`seccomp=${seccomp.path} (the engine's default profile plus ${extra})`);
+  }
+  if (cgroupns) options.push(`cgroupns=${cgroupns}`);
+  return options;
 }
 
 function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
@@ -78,8 +105,8 @@ function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
     })),
     skippedPorts: [],
     env: Object.keys(plan.env).sort(),
-    capabilities: { added: [], dropped: [] },
-    securityOptions: [],
+    capabilities: { added: [...plan.privileges.capAdd], dropped: [] },
+    securityOptions: securityOptionsOf(plan),
     resources: Object.fromEntries(
       Object.entries(plan.resources).map(([key, value]) => [key, String(value)]),
     ),
@@ -110,7 +137,9 @@ function formatText(radius: BlastRadius): string {
       ? radius.ports.map((p) => `  ${p.bind}:${p.host} -> ${p.container}/${p.protocol}`)
       : ['  none']),
     '',
-    `capabilities: engine defaults (added: none, dropped: none); not privileged`,
+    `capabilities: engine defaults (added: ${radius.capabilities.added.join(', ') || 'none'}, ` +
+      'dropped: none); not privileged',
+    `security options: ${radius.securityOptions.join('; ') || 'engine defaults'}`,
     `resources: ${Object.entries(radius.resources)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

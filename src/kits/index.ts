@@ -1,3 +1,4 @@
+import { dockerKit } from './docker.js';
 import { githubKit } from './github.js';
 import { javaKit } from './java.js';
 import { nodeKit, npmKit, pnpmKit, yarnKit } from './node.js';
@@ -19,6 +20,7 @@ export const KITS: readonly Kit[] = [
   shellKit,
   githubKit,
   portsKit,
+  dockerKit,
 ].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
 
 /** `java/maven` is a sub-kit of `java`; top-level kits have no parent. */

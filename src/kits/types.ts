@@ -38,6 +38,35 @@ export interface Kit {
    * enters; `as_user CMD...` runs a command as the container user.
    */
   startScript?: readonly string[];
+  /** Files added to the build context, for the kit's own COPY instructions. */
+  contextFiles?: Readonly<Record<string, string>>;
+  /** Groups (created by the kit's packages) the image user joins. */
+  userGroups?: readonly string[];
+  /** Per-project volumes at absolute paths, named `<container>-<suffix>`. */
+  volumes?: readonly KitVolume[];
+  /** Engine privileges beyond the defaults: they widen the blast radius. */
+  privileges?: KitPrivileges;
+}
+
+export interface KitVolume {
+  suffix: string;
+  target: string;
+  reason: string;
+}
+
+/**
+ * What a kit needs from the engine that an ordinary container does not get.
+ * Each item weakens the container as a boundary, so `asylum inspect` lists it
+ * and a project file that turns the kit on needs approval.
+ */
+export interface KitPrivileges {
+  capabilities: readonly string[];
+  /** System calls allowed beyond the engine's default seccomp profile. */
+  extraSyscalls: readonly string[];
+  /** `private`: the container gets a cgroup namespace of its own. */
+  cgroupns?: 'private';
+  /** Why, in a few words, for inspect and the approval prompt. */
+  reason: string;
 }
 
 /** What a kit may look at on the host when a container is about to be created. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { claudeAgent } from '../agents/claude.js';
 import { echoAgent } from '../agents/echo.js';
 import type { Agent } from '../agents/types.js';
+import { dockerKit } from '../kits/docker.js';
 import { nodeKit, npmKit } from '../kits/node.js';
 import { pythonKit } from '../kits/python.js';
 import { shellKit } from '../kits/shell.js';
@@ -565,5 +566,69 @@ describe('memoryBytes', () => {
     expect(memoryBytes('512m')).toBe(512 * 1024 ** 2);
     expect(memoryBytes('1.5G')).toBe(1.5 * 1024 ** 3);
     expect(() => memoryBytes('lots')).toThrow(/invalid memory size/);
+  });
+});
+
+describe('planContainer: the docker kit', () => {
+  const plan = planContainer(sampleInput({ kits: [nodeKit, dockerKit], arch: 'x64' }));
+  const args = dockerRunArgs(plan, '/tmp/env');
+  const valuesOf = (flag: string) => args.flatMap((arg, i) => (args[i - 1] === flag ? [arg] : []));
+
+  it('adds exactly SYS_ADMIN and NET_ADMIN, never --privileged', () => {
+    expect(plan.privileges.capAdd).toEqual(['NET_ADMIN', 'SYS_ADMIN']);
+    expect(valuesOf('--cap-add')).toEqual(['NET_ADMIN', 'SYS_ADMIN']);
+    expect(args).not.toContain('--privileged');
+    expect(args.filter((arg) => /^--cap-add=|ALL/.test(arg))).toEqual([]);
+  });
+
+  it('runs with a private cgroup namespace and a seccomp profile file under ~/.asylum', () => {
+    expect(valuesOf('--cgroupns')).toEqual(['private']);
+    const seccomp = plan.privileges.seccomp!;
+    expect(seccomp.path).toMatch(new RegExp(`^${HOME}/\\.asylum/seccomp/[0-9a-f]{16}\\.json$`));
+    expect(valuesOf('--security-opt')).toEqual([`seccomp=${seccomp.path}`]);
+    expect(seccomp.extraSyscalls).toEqual(['add_key', 'keyctl', 'pivot_root', 'request_key']);
+    const profile = JSON.parse(seccomp.text);
+    expect(profile.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(profile.syscalls[0].names).toEqual(expect.arrayContaining(['keyctl', 'mount']));
+  });
+
+  it('asks the Engine API for the same: capabilities, the profile itself, cgroupns', () => {
+    const host = containerCreateBody(plan).HostConfig as Record<string, unknown>;
+    expect(host.CapAdd).toEqual(['NET_ADMIN', 'SYS_ADMIN']);
+    expect(host.SecurityOpt).toEqual([`seccomp=${plan.privileges.seccomp!.text}`]);
+    expect(host.CgroupnsMode).toBe('private');
+    expect(host).not.toHaveProperty('Privileged');
+    const plain = containerCreateBody(planContainer(sampleInput({ kits: [nodeKit] })));
+    expect(Object.keys(plain.HostConfig as object)).not.toContain('CapAdd');
+  });
+
+  it('names the profile file by its content, so processors get different files', () => {
+    const arm = planContainer(sampleInput({ kits: [dockerKit], arch: 'arm64' }));
+    expect(arm.privileges.seccomp!.path).not.toBe(plan.privileges.seccomp!.path);
+    const again = planContainer(sampleInput({ kits: [dockerKit, nodeKit], arch: 'x64' }));
+    expect(again.privileges.seccomp!.path).toBe(plan.privileges.seccomp!.path);
+  });
+
+  it('refuses a processor it has no profile for', () => {
+    expect(() => planContainer(sampleInput({ kits: [dockerKit], arch: 'riscv64' }))).toThrow(
+      /kit docker: no seccomp profile for the riscv64 processor/,
+    );
+  });
+
+  it('keeps the inner /var/lib/docker in a per-project volume that asylum creates', () => {
+    const mount = plan.mounts.find((m) => m.target === '/var/lib/docker');
+    expect(mount).toMatchObject({ type: 'volume', source: `${NAME}-docker`, readOnly: false });
+    expect(plan.volumes).toContain(`${NAME}-docker`);
+    expect(plan.env.DOCKER_HOST).toBe('unix:///var/run/docker.sock');
+    expect(plan.privileges.reasons).toEqual([expect.stringMatching(/^kit docker: /)]);
+  });
+
+  it('adds no privileges at all without the kit', () => {
+    const plain = planContainer(sampleInput());
+    expect(plain.privileges).toEqual({ capAdd: [], reasons: [] });
+    const plainArgs = dockerRunArgs(plain, '/tmp/env');
+    for (const flag of ['--cap-add', '--security-opt', '--cgroupns']) {
+      expect(plainArgs).not.toContain(flag);
+    }
   });
 });

@@ -1,8 +1,19 @@
+import { join } from 'node:path';
 import type { Agent } from '../agents/types.js';
 import type { Config } from '../config/types.js';
+import { UserError } from '../errors.js';
 import type { Kit, KitRuntime } from '../kits/types.js';
+import { asylumDir } from '../state/paths.js';
 import { IMAGE_PATHS } from './image.js';
-import { cacheVolumeName, containerName, hostName, networkName } from './naming.js';
+import {
+  cacheVolumeName,
+  containerName,
+  hostName,
+  kitVolumeName,
+  networkName,
+  sha256Hex,
+} from './naming.js';
+import { seccompArch, seccompProfileText } from './seccomp.js';
 
 export type MountType = 'bind' | 'volume';
 
@@ -25,6 +36,24 @@ export interface PlannedPort {
   source?: 'range' | 'user';
 }
 
+/** A seccomp profile the docker CLI reads from a host file (it does so client-side). */
+export interface PlannedSeccomp {
+  /** Written by the effectful layer before `docker run`; named by its content. */
+  path: string;
+  text: string;
+  /** System calls allowed beyond the engine's default profile. */
+  extraSyscalls: string[];
+}
+
+/** What the container gets beyond an ordinary one; empty unless a kit needs it. */
+export interface ContainerPrivileges {
+  capAdd: string[];
+  cgroupns?: 'private';
+  seccomp?: PlannedSeccomp;
+  /** Which kits asked, and why: shown by `asylum inspect`. */
+  reasons: string[];
+}
+
 export interface ContainerPlan {
   name: string;
   hostname: string;
@@ -45,6 +74,7 @@ export interface ContainerPlan {
   hostAccess: boolean;
   /** Engine limits; pids always has one so a fork bomb stops inside. */
   resources: { cpus?: number; memory?: string; pids: number };
+  privileges: ContainerPrivileges;
 }
 
 /** Enough for builds and test runners; a fork bomb hits it long before the host does. */
@@ -86,6 +116,8 @@ export interface ContainerPlanInput {
   kitRuntime?: readonly KitRuntime[];
   /** Extra directories to mount at the same path (git worktree metadata). */
   samePathMounts?: readonly { path: string; reason: string }[];
+  /** The host's processor (`process.arch`): a seccomp profile names its calls per family. */
+  arch?: string;
 }
 
 /** Fixed places inside the container where asylum mounts its own host-side files. */
@@ -171,8 +203,53 @@ function agentMounts(input: ContainerPlanInput): PlannedMount[] {
   return mounts;
 }
 
-function kitMounts(input: ContainerPlanInput): PlannedMount[] {
-  return (input.kitRuntime ?? []).flatMap((runtime) => runtime.mounts ?? []);
+function kitMounts(input: ContainerPlanInput, name: string): PlannedMount[] {
+  const volumes = input.kits.flatMap((kit) =>
+    (kit.volumes ?? []).map((volume) => ({
+      type: 'volume' as const,
+      source: kitVolumeName(name, volume.suffix),
+      target: volume.target,
+      readOnly: false,
+      reason: `${volume.reason} (kit ${kit.name})`,
+    })),
+  );
+  return [...volumes, ...(input.kitRuntime ?? []).flatMap((runtime) => runtime.mounts ?? [])];
+}
+
+/** The seccomp profile for kits that need calls beyond the engine's default. */
+function planSeccomp(
+  input: ContainerPlanInput,
+  kits: readonly string[],
+  capAdd: string[],
+  extra: string[],
+) {
+  if (extra.length === 0) return undefined;
+  const arch = seccompArch(input.arch ?? 'x64');
+  if (!arch) {
+    const which = kits.join(', ');
+    throw new UserError(`kit ${which}: no seccomp profile for the ${input.arch} processor`, {
+      hint: `it is generated for x64 and arm64 hosts only; disable kit ${which} on this one`,
+    });
+  }
+  const text = seccompProfileText({ arch, addedCapabilities: capAdd, extraSyscalls: extra });
+  const file = `${sha256Hex(text).slice(0, 16)}.json`;
+  const path = join(asylumDir(input.home), 'seccomp', file);
+  return { path, text, extraSyscalls: extra };
+}
+
+function planPrivileges(input: ContainerPlanInput): ContainerPrivileges {
+  const needs = input.kits.flatMap((kit) => (kit.privileges ? [{ kit, ...kit.privileges }] : []));
+  const capAdd = [...new Set(needs.flatMap((need) => need.capabilities))].sort();
+  const extra = [...new Set(needs.flatMap((need) => need.extraSyscalls))].sort();
+  const privileges: ContainerPrivileges = {
+    capAdd,
+    reasons: needs.map((need) => `kit ${need.kit.name}: ${need.reason}`),
+  };
+  if (needs.some((need) => need.cgroupns === 'private')) privileges.cgroupns = 'private';
+  const kits = needs.filter((need) => need.extraSyscalls.length > 0).map((n) => n.kit.name);
+  const seccomp = planSeccomp(input, kits, capAdd, extra);
+  if (seccomp) privileges.seccomp = seccomp;
+  return privileges;
 }
 
 function samePathMounts(input: ContainerPlanInput): PlannedMount[] {
@@ -237,7 +314,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
     ...samePathMounts(input),
     ...cacheMounts(input, name),
     ...agentMounts(input),
-    ...kitMounts(input),
+    ...kitMounts(input, name),
     ...userMounts(input),
   ];
   const volumes = mounts.filter((m) => m.type === 'volume').map((m) => m.source);
@@ -265,6 +342,7 @@ export function planContainer(input: ContainerPlanInput): ContainerPlan {
       pids: input.config.resources?.pids ?? DEFAULT_PIDS_LIMIT,
     },
     hostAccess: input.config['host-access'] !== false,
+    privileges: planPrivileges(input),
   };
 }
 
@@ -294,6 +372,7 @@ export function dockerRunArgs(plan: ContainerPlan, envFile: string): string[] {
   args.push('--pids-limit', String(plan.resources.pids));
   if (plan.resources.cpus !== undefined) args.push('--cpus', String(plan.resources.cpus));
   if (plan.resources.memory !== undefined) args.push('--memory', plan.resources.memory);
+  args.push(...privilegeArgs(plan.privileges));
   args.push('--entrypoint', IMAGE_PATHS.init, plan.image);
   return args;
 }
@@ -343,6 +422,24 @@ export function containerCreateBody(plan: ContainerPlan): Record<string, unknown
       PidsLimit: pids,
       ...(cpus === undefined ? {} : { NanoCpus: Math.round(cpus * 1e9) }),
       ...(memory === undefined ? {} : { Memory: memoryBytes(memory) }),
+      ...privilegeFields(plan.privileges),
     },
   };
+}
+
+/** The API takes the seccomp profile itself, where the CLI takes a path and reads it. */
+function privilegeFields(privileges: ContainerPrivileges): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (privileges.capAdd.length > 0) fields.CapAdd = [...privileges.capAdd];
+  if (privileges.seccomp) fields.SecurityOpt = [`seccomp=${privileges.seccomp.text}`];
+  if (privileges.cgroupns) fields.CgroupnsMode = privileges.cgroupns;
+  return fields;
+}
+
+/** Never `--privileged`: exactly the capabilities and calls the kits asked for. */
+function privilegeArgs(privileges: ContainerPrivileges): string[] {
+  const args = privileges.capAdd.flatMap((capability) => ['--cap-add', capability]);
+  if (privileges.seccomp) args.push('--security-opt', `seccomp=${privileges.seccomp.path}`);
+  if (privileges.cgroupns) args.push('--cgroupns', privileges.cgroupns);
+  return args;
 }

@@ -3,6 +3,7 @@ import { claudeAgent } from '../agents/claude.js';
 import { codexAgent } from '../agents/codex.js';
 import { echoAgent } from '../agents/echo.js';
 import { ASSETS } from '../assets/index.js';
+import { dockerKit } from '../kits/docker.js';
 import { nodeKit, npmKit } from '../kits/node.js';
 import { pythonKit } from '../kits/python.js';
 import { shellKit } from '../kits/shell.js';
@@ -285,5 +286,45 @@ describe('planBaseImage: context, labels, agents', () => {
       'asylum.agents': 'claude,codex',
     });
     expect(plan.agents).toEqual(['claude', 'codex']);
+  });
+});
+
+describe('planBaseImage: the docker kit', () => {
+  const kits = [nodeKit, dockerKit].map((kit) => ({ kit, options: {} }));
+  const plan = planBaseImage(sampleInput({ kits }));
+  const all = plan.dockerfile.split('\n');
+
+  it('installs the engine, its CLI, buildx, iptables and a static busybox from Debian', () => {
+    const apt = all.find((line) => line.includes('apt-get install'))!;
+    for (const name of [
+      'docker.io',
+      'docker-cli',
+      'docker-buildx',
+      'iptables',
+      'busybox-static',
+    ]) {
+      expect(apt.split(' ')).toContain(name);
+    }
+  });
+
+  it('ships the inner daemon as a service that init.sh starts and stops', () => {
+    expect(plan.files['dind.sh']).toContain('dockerd');
+    const copy = indexOfLine(all, 'COPY dind.sh /usr/local/lib/asylum/services/50-dockerd');
+    expect(all[copy + 1]).toBe('RUN chmod 0755 /usr/local/lib/asylum/services/50-dockerd');
+    expect(plan.files['init.sh']).toContain('/usr/local/lib/asylum/services');
+  });
+
+  it('adds the user to the docker group after creating it', () => {
+    const useradd = all.findIndex((line) => line.includes('useradd'));
+    const usermod = indexOfLine(all, '    && usermod -aG docker "$USERNAME" \\');
+    expect(usermod).toBeGreaterThan(useradd);
+    expect(lines(sampleInput()).some((line) => line.includes('usermod -aG'))).toBe(false);
+  });
+
+  it('gives a root host user no group line (root needs none)', () => {
+    const root = lines(
+      sampleInput({ kits, identity: { uid: 0, gid: 0, username: 'root', home: '/root' } }),
+    );
+    expect(root.some((line) => line.includes('usermod'))).toBe(false);
   });
 });

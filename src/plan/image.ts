@@ -127,7 +127,11 @@ function scriptLayers(): string[] {
  * project keep their owner. It comes last: a different user shares every layer
  * above it. Values arrive as build args and are always quoted in the shell.
  */
-function userLayer(identity: ImageIdentity, caches: readonly string[]): string[] {
+function userLayer(
+  identity: ImageIdentity,
+  caches: readonly string[],
+  groups: readonly string[],
+): string[] {
   const dirs = caches.map((path) => `"$USER_HOME/${path}"`).join(' ');
   if (identity.uid === 0) {
     return [
@@ -153,6 +157,7 @@ function userLayer(identity: ImageIdentity, caches: readonly string[]): string[]
     '    && useradd -o -m -d "$USER_HOME" -u "$USER_ID" -g "$GROUP_ID" -s /bin/zsh "$USERNAME" \\',
     '    && echo "$USERNAME ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/asylum \\',
     '    && chmod 0440 /etc/sudoers.d/asylum \\',
+    ...groups.map((group) => `    && usermod -aG ${group} "$USERNAME" \\`),
     `    && echo "source ${IMAGE_PATHS.zshrc}" > "$USER_HOME/.zshrc" \\`,
     `    && mkdir -p ${dirs || '"$USER_HOME"'} \\`,
     '    && chown -R "$USER_ID:$GROUP_ID" "$USER_HOME" \\',
@@ -167,6 +172,12 @@ function kitStartText(kits: BaseImageInput['kits']): string {
   const lines = ['# Written by asylum: kit start-up steps, sourced by init as root.'];
   for (const { kit } of kits) lines.push(...(kit.startScript ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/** Group names come from kit code, never from config: still, only plain names pass. */
+function kitGroups(kits: BaseImageInput['kits']): string[] {
+  const groups = new Set(kits.flatMap(({ kit }) => kit.userGroups ?? []));
+  return [...groups].filter((group) => /^[a-z_][a-z0-9_-]*$/.test(group)).sort();
 }
 
 function zshrcText(kits: BaseImageInput['kits']): string {
@@ -231,7 +242,7 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     ...kitLayers(input.kits),
     ...agentLayers(input.agents),
     ...scriptLayers(),
-    ...userLayer(input.identity, caches),
+    ...userLayer(input.identity, caches, kitGroups(input.kits)),
     `ENTRYPOINT ["${IMAGE_PATHS.init}"]`,
     '',
   ].join('\n');
@@ -242,6 +253,7 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     'kit-start.sh': kitStartText(input.kits),
     zshrc: zshrcText(input.kits),
   };
+  for (const { kit } of input.kits) Object.assign(files, kit.contextFiles ?? {});
   if (input.caBundle) files['host-ca.crt'] = input.caBundle;
   const buildArgs = buildArgsFor(input.identity);
   const hash = hashInputs({ dockerfile, files, buildArgs });

@@ -43,6 +43,11 @@ export function shadowVolumeName(container: string, relativeNodeModules: string)
   return `${container}-npm-${sha256Hex(relativeNodeModules).slice(0, 11)}`;
 }
 
+/** Named volume a kit keeps per project at an absolute path (the inner /var/lib/docker). */
+export function kitVolumeName(container: string, suffix: string): string {
+  return `${container}-${suffix}`;
+}
+
 export function networkName(container: string): string {
   return `${container}-net`;
 }

@@ -12,6 +12,7 @@ describe('findWidenings', () => {
           python: { disabled: true },
           ssh: { isolation: 'project' },
           github: { credentials: false },
+          docker: { disabled: true },
         },
         agents: { claude: { config: 'project' } },
       }),
@@ -40,5 +41,17 @@ describe('findWidenings', () => {
       'kits.ssh.writable=true',
       'agents.claude.config=shared',
     ]);
+  });
+
+  it('counts turning on a kit that needs engine privileges (docker) as widening', () => {
+    const found = findWidenings({ kits: { docker: {}, python: {} } });
+    expect(found).toEqual([
+      {
+        key: 'kits.docker',
+        value: 'enabled',
+        effect: 'SYS_ADMIN, NET_ADMIN and a relaxed seccomp profile: a much weaker boundary',
+      },
+    ]);
+    expect(findWidenings({ kits: { docker: null } }).map((w) => w.key)).toEqual(['kits.docker']);
   });
 });

@@ -1,5 +1,6 @@
 import { parsePortSpec } from '../config/specs.js';
 import type { Config } from '../config/types.js';
+import { findKit } from '../kits/index.js';
 
 /** One setting from a project file that gives the container more than the default. */
 export interface Widening {
@@ -41,6 +42,7 @@ function kitWidenings(config: Config): Widening[] {
       found.push({ key: `kits.${name}.credentials`, value, effect: `your ${name} credentials` });
     }
   }
+  found.push(...privilegedKitWidenings(config));
   const ssh = config.kits?.ssh;
   if (ssh?.isolation === 'shared') {
     found.push({
@@ -53,6 +55,17 @@ function kitWidenings(config: Config): Widening[] {
     found.push({ key: 'kits.ssh.writable', value: 'true', effect: 'write access to your ~/.ssh' });
   }
   return found;
+}
+
+/** A kit that needs engine privileges (docker) widens the sandbox just by being on. */
+function privilegedKitWidenings(config: Config): Widening[] {
+  return Object.entries(config.kits ?? {}).flatMap(([name, options]) => {
+    const privileges = findKit(name)?.privileges;
+    if (!privileges || options?.disabled) return [];
+    const caps = privileges.capabilities.join(', ');
+    const effect = `${caps} and a relaxed seccomp profile: a much weaker boundary`;
+    return [{ key: `kits.${name}`, value: 'enabled', effect }];
+  });
 }
 
 function agentWidenings(config: Config): Widening[] {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import {
   blockHostFromNetwork,
   type ContainerState,
@@ -13,7 +13,7 @@ import {
 } from '../docker/engine.js';
 import { UserError } from '../errors.js';
 import { ensureProjectMountpoint } from '../host/project-walk.js';
-import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
+import type { ContainerPlan, PlannedSeccomp, ProjectPaths } from '../plan/container.js';
 import { containerCreateBody, dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
 import { log } from '../ui/log.js';
@@ -64,6 +64,13 @@ function createProjectMountpoints(plan: ContainerPlan): void {
   }
 }
 
+/** The docker CLI reads the profile from the host's disk; its name is its content's hash. */
+function writeSeccompProfile(seccomp: PlannedSeccomp | undefined): void {
+  if (!seccomp) return;
+  mkdirSync(dirname(seccomp.path), { recursive: true });
+  writeFileSync(seccomp.path, seccomp.text, { mode: 0o644 });
+}
+
 /**
  * Over the Engine API the env travels in the request body; through the CLI
  * (ssh or TLS endpoints) in a file in the project data dir (mode 0600) that
@@ -78,6 +85,8 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
   createProjectMountpoints(plan);
   const planned = { ...plan, ports: await availablePorts(plan.ports) };
   // The first thing handed to the engine to do: what came before is asylum's own time.
+  // Written either way: `asylum inspect` names it, and the CLI path reads it.
+  writeSeccompProfile(plan.privileges.seccomp);
   mark('handover');
   if (await createAndStart(planned.name, containerCreateBody(planned))) return;
   const envFile = join(paths.dataDir, `env-${process.pid}`);
@@ -92,7 +101,14 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
 
 /** What a running container was started with; a different digest means a restart is due. */
 function planDigest(plan: ContainerPlan): string {
-  const shape = { image: plan.image, mounts: plan.mounts, ports: plan.ports, env: plan.env };
+  const shape = {
+    image: plan.image,
+    mounts: plan.mounts,
+    ports: plan.ports,
+    env: plan.env,
+    // Left out when empty, so containers without privileges keep their digest.
+    privileges: plan.privileges.capAdd.length > 0 ? plan.privileges : undefined,
+  };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 

@@ -162,6 +162,7 @@ function planFor(
       ...(scope ? { 'asylum.test': scope } : {}),
     },
     kitRuntime,
+    arch: process.arch,
     samePathMounts: worktreeDirs(projectDir).map((path) => ({
       path,
       reason: 'git metadata of this worktree',
