@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EngineError } from '../errors.js';
+import { BUILD_ERROR_MARK } from '../kits/types.js';
 import type { ImagePlan } from '../plan/image.js';
 import { log } from '../ui/log.js';
 import { dockerBinary, runDocker } from './cli.js';
@@ -53,6 +54,7 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
   try {
     const args = buildArgv(plan, dir, options, await hasBuildx());
     const tail: string[] = [];
+    let explanation: string | undefined;
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(dockerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child.on('error', reject);
@@ -61,6 +63,8 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
         tail.push(line);
         if (tail.length > 25) tail.shift();
         if (STEP_LINE.test(line)) log.info(`build: ${line.slice(0, 140)}`);
+        const marked = line.indexOf(`${BUILD_ERROR_MARK}: `);
+        if (marked >= 0) explanation = line.slice(marked + BUILD_ERROR_MARK.length + 2);
       };
       createInterface({ input: child.stdout }).on('line', onLine);
       createInterface({ input: child.stderr }).on('line', onLine);
@@ -68,9 +72,13 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
     });
     if (code !== 0) {
       process.stderr.write(`${tail.join('\n')}\n`);
-      throw new EngineError(`image build failed (exit ${code}); full log: ${options.logFile}`, {
-        hint: 'fix the failing step above (a package name in your config?) and run again',
-      });
+      const why = explanation ? `: ${explanation}` : '';
+      throw new EngineError(
+        `image build failed (exit ${code})${why}; full log: ${options.logFile}`,
+        {
+          hint: 'fix the failing step above (a package name in your config?) and run again',
+        },
+      );
     }
   } finally {
     logStream.end();

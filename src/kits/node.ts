@@ -18,4 +18,12 @@ export const nodeKit: Kit = {
     '    && rm -rf /root/.npm',
   ],
   caches: [{ tool: 'npm', homePath: '.npm' }],
+  userInstalls: {
+    key: 'packages',
+    noun: 'npm package',
+    // As root into the global prefix (/usr/local), like the agents: every user finds them.
+    lines: (names) => [
+      `RUN npm install -g --no-audit --no-fund ${names.join(' ')} && npm cache clean --force`,
+    ],
+  },
 };

@@ -1,5 +1,14 @@
 import type { Kit } from './types.js';
 
+/**
+ * Each `build:` entry becomes one RUN, as root, in JSON (exec) form: the text
+ * reaches `sh -c` verbatim, so nothing in it (a trailing backslash, a heredoc
+ * marker) can reach into the Dockerfile lines around it.
+ */
+export function buildLines(commands: readonly string[]): string[] {
+  return commands.map((command) => `RUN ["/bin/sh", "-c", ${JSON.stringify(command)}]`);
+}
+
 export const shellKit: Kit = {
   name: 'shell',
   tier: 'always',
@@ -13,4 +22,5 @@ export const shellKit: Kit = {
     "PROMPT='%F{magenta}[asylum]%f %F{cyan}%~%f %# '",
     'command -v direnv >/dev/null && eval "$(direnv hook zsh)"',
   ],
+  userInstalls: { key: 'build', noun: 'build command', lines: buildLines },
 };

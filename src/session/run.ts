@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigLayers } from '../config/load.js';
+import { globalConfigPath, loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parseVolumeSpec } from '../config/specs.js';
 import type { Config, ConfigLayer } from '../config/types.js';
@@ -28,6 +28,7 @@ import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
 import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
+import { toolVersionsLayer } from './tool-versions.js';
 
 export type { SessionMode };
 
@@ -62,17 +63,24 @@ function checkVolumeSources(config: Config, home: string): void {
 export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared {
   const host = readHostFacts();
   const projectDir = resolveProjectDir(host.home);
+  const fileLayers = loadConfigLayers({ home: host.home, projectDir });
+  const global = fileLayers.filter((layer) => layer.source === globalConfigPath(host.home));
+  const toolVersions = toolVersionsLayer(projectDir);
   const layers = [
-    ...loadConfigLayers({ home: host.home, projectDir }),
+    ...global,
+    ...(toolVersions ? [toolVersions] : []),
+    ...fileLayers.filter((layer) => !global.includes(layer)),
     flagsLayer(request.flags, host.home),
   ];
   const config = mergeLayers(layers.map((layer) => layer.config));
   const projectLayers = layers.filter((layer) => layer.source.startsWith(`${projectDir}/`));
-  const selection = selectRun(layers, config, request.flags);
+  // The base image follows the global file alone: projects and flags never rebuild it.
+  const baseConfig = mergeLayers(global.map((layer) => layer.config));
+  const selection = selectRun(layers, config, request.flags, baseConfig);
   checkVolumeSources(config, host.home);
   const image = planBaseImage({
     baseImage: config.image?.base ?? DEFAULT_BASE_IMAGE,
-    kits: selection.kits,
+    kits: selection.baseKits,
     agents: selection.installAgents.map((agent) => ({
       agent,
       version: config.agents?.[agent.name]?.version ?? agent.defaultVersion,
@@ -86,6 +94,8 @@ export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared
   const projectImage = planProjectImage(image, {
     dir: projectDir,
     container: containerName(projectDir),
+    kits: selection.kits,
+    baseKits: selection.baseKits,
   });
   return { host, projectDir, config, selection, image, projectImage, projectLayers };
 }
