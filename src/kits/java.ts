@@ -73,8 +73,12 @@ export function jdkVersions(options: KitOptions): string[] {
   return [...new Set(wanted)].sort((a, b) => Number(a) - Number(b));
 }
 
+/** `default-version`; without it 21, unless `versions` leaves 21 out: then its first. */
 export function defaultJdk(options: KitOptions): string {
-  return options['default-version'] ?? DEFAULT_JDK;
+  const versions = options.versions ?? [];
+  const fallback =
+    versions.length === 0 || versions.includes(DEFAULT_JDK) ? DEFAULT_JDK : versions[0]!;
+  return options['default-version'] ?? fallback;
 }
 
 /** A version reaches a package name and a path, so it must be one Debian has. */

@@ -136,7 +136,7 @@ function userInstallLines(kits: KitsWithOptions, skip: KitsWithOptions = []): st
  */
 function userAptLines(kits: KitsWithOptions): string[] {
   const all = kitAptPackages(kits, true);
-  const own = kitAptPackages(kits, false);
+  const own = new Set([...CORE_APT, ...kitAptPackages(kits, false)]);
   return aptInstallLines([...all].filter((name) => !own.has(name)));
 }
 
@@ -343,7 +343,7 @@ function projectLayers(input: ProjectImageInput): string[] {
   const inBase = new Map(input.baseKits.map((entry) => [entry.kit.name, entry]));
   const added = input.kits.filter(({ kit }) => !inBase.has(kit.name));
   const shared = input.kits.filter(({ kit }) => inBase.has(kit.name));
-  const baseApt = kitAptPackages(input.baseKits, true);
+  const baseApt = new Set([...CORE_APT, ...kitAptPackages(input.baseKits, true)]);
   const apt = [...kitAptPackages(input.kits, true)].filter((name) => !baseApt.has(name));
   // A base kit whose snippet reads options the project changed (the default JDK).
   const changed = shared.filter(({ kit, options }) => {

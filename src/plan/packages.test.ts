@@ -55,11 +55,11 @@ describe('packages: base and project images', () => {
 
   it('installs Debian packages in a layer of their own, after the shared apt layer', () => {
     const { base, projectLines } = plans(
-      'kits:\n  apt:\n    packages: [jq, tree]\n',
+      'kits:\n  apt:\n    packages: [jq, htop, tree]\n',
       'kits:\n  apt:\n    packages: [tree, cowsay]\n',
     );
     const lines = base.dockerfile.split('\n');
-    const own = lines.indexOf('    && apt-get install -y --no-install-recommends jq tree \\');
+    const own = lines.indexOf('    && apt-get install -y --no-install-recommends htop tree \\');
     expect(own).toBeGreaterThan(lines.indexOf('RUN apt-get update \\'));
     expect(projectLines).toEqual([
       'RUN apt-get update \\',
@@ -105,10 +105,17 @@ describe('packages: base and project images', () => {
     expect(projectLines.at(-1)).toBe('ENV JAVA_HOME=/usr/lib/jvm/asylum-default');
   });
 
+  it('defaults to the first listed JDK when versions leaves 21 out', () => {
+    const { base } = plans('kits:\n  java:\n    versions: [25]\n');
+    expect(base.dockerfile).toContain('openjdk-25-jdk-headless');
+    expect(base.dockerfile).not.toContain('openjdk-21');
+    expect(base.dockerfile).toContain('RUN jdk="$(echo /usr/lib/jvm/java-25-openjdk-*)"');
+  });
+
   it('changes the project hash with its inputs and with the base, not otherwise', () => {
     const a = plans('', 'kits:\n  apt:\n    packages: [tree]\n');
     const same = plans('', 'kits:\n  apt:\n    packages: [tree]\n');
-    const other = plans('', 'kits:\n  apt:\n    packages: [tree, file]\n');
+    const other = plans('', 'kits:\n  apt:\n    packages: [tree, htop]\n');
     const newBase = plans(
       'kits:\n  node:\n    packages: [turbo]\n',
       'kits:\n  apt:\n    packages: [tree]\n',

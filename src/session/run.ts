@@ -28,7 +28,7 @@ import { readDotenv, stageFiles, stageGitConfig } from './host-files.js';
 import { DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from './images.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
-import { toolVersionsLayer } from './tool-versions.js';
+import { toolVersionsLayer, withToolVersions } from './tool-versions.js';
 
 export type { SessionMode };
 
@@ -64,12 +64,10 @@ export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared
   const host = readHostFacts();
   const projectDir = resolveProjectDir(host.home);
   const fileLayers = loadConfigLayers({ home: host.home, projectDir });
-  const global = fileLayers.filter((layer) => layer.source === globalConfigPath(host.home));
-  const toolVersions = toolVersionsLayer(projectDir);
+  const globalPath = globalConfigPath(host.home);
+  const global = fileLayers.filter((layer) => layer.source === globalPath);
   const layers = [
-    ...global,
-    ...(toolVersions ? [toolVersions] : []),
-    ...fileLayers.filter((layer) => !global.includes(layer)),
+    ...withToolVersions(fileLayers, globalPath, toolVersionsLayer(projectDir)),
     flagsLayer(request.flags, host.home),
   ];
   const config = mergeLayers(layers.map((layer) => layer.config));

@@ -29,3 +29,14 @@ export function toolVersionsLayer(projectDir: string): ConfigLayer | undefined {
   if (java.version === undefined) return undefined;
   return createLayer(path, { kits: { java: { 'default-version': java.version } } });
 }
+
+/** The file layers with `.tool-versions` slotted in right above the global file. */
+export function withToolVersions(
+  fileLayers: readonly ConfigLayer[],
+  globalPath: string,
+  toolVersions: ConfigLayer | undefined,
+): ConfigLayer[] {
+  const global = fileLayers.filter((layer) => layer.source === globalPath);
+  const rest = fileLayers.filter((layer) => layer.source !== globalPath);
+  return [...global, ...(toolVersions ? [toolVersions] : []), ...rest];
+}
