@@ -4,6 +4,16 @@ import { ASSETS } from '../assets/index.js';
 import type { KitOptions } from '../config/types.js';
 import type { Kit } from '../kits/types.js';
 import { sha256Hex } from './naming.js';
+import {
+  type KitsWithOptions,
+  kitAptPackages,
+  type ProjectImageInput,
+  projectLayers,
+  userAptLines,
+  userInstallLines,
+} from './packages.js';
+
+export type { ProjectImageInput } from './packages.js';
 
 /** Paths inside every image. */
 export const IMAGE_PATHS = {
@@ -82,62 +92,6 @@ function fromAndCa(input: BaseImageInput): string[] {
   // image builds behind an intercepting proxy.
   if (input.caBundle) lines.push(`COPY host-ca.crt ${IMAGE_PATHS.caCert}`);
   return lines;
-}
-
-type KitsWithOptions = BaseImageInput['kits'];
-
-/** The items a kit's `packages:` (or `build:`) asks it to install, without repeats. */
-function userItems(kit: Kit, options: KitOptions): string[] {
-  const key = kit.userInstalls?.key;
-  return key === undefined ? [] : [...new Set(options[key] ?? [])];
-}
-
-/** Debian packages the kits need: their own, option-dependent ones, and `apt` packages. */
-function kitAptPackages(kits: KitsWithOptions, withUserPackages: boolean): Set<string> {
-  const packages = new Set<string>();
-  for (const { kit, options } of kits) {
-    for (const name of kit.aptPackages ?? []) packages.add(name);
-    for (const name of kit.aptPackagesFor?.(options) ?? []) packages.add(name);
-    if (withUserPackages && kit.userInstalls?.apt) {
-      for (const name of userItems(kit, options)) packages.add(name);
-    }
-  }
-  return packages;
-}
-
-/** One apt RUN that leaves no package lists behind. */
-function aptInstallLines(packages: Iterable<string>): string[] {
-  const sorted = [...packages].sort();
-  if (sorted.length === 0) return [];
-  return [
-    'RUN apt-get update \\',
-    `    && apt-get install -y --no-install-recommends ${sorted.join(' ')} \\`,
-    '    && rm -rf /var/lib/apt/lists/*',
-  ];
-}
-
-/**
- * Lines for the non-Debian items users listed (`packages:`, `build:`), in kit
- * order, leaving out those the kits in `skip` (the base's) already installed.
- */
-function userInstallLines(kits: KitsWithOptions, skip: KitsWithOptions = []): string[] {
-  return kits.flatMap(({ kit, options }) => {
-    const installs = kit.userInstalls;
-    if (!installs || installs.apt) return [];
-    const done = new Set(skip.flatMap((s) => (s.kit === kit ? userItems(kit, s.options) : [])));
-    const items = userItems(kit, options).filter((item) => !done.has(item));
-    return items.length === 0 ? [] : (installs.lines?.(items) ?? []);
-  });
-}
-
-/**
- * The base's `apt` kit packages get a layer of their own: adding one must not
- * redo the big shared apt layer.
- */
-function userAptLines(kits: KitsWithOptions): string[] {
-  const all = kitAptPackages(kits, true);
-  const own = new Set([...CORE_APT, ...kitAptPackages(kits, false)]);
-  return aptInstallLines([...all].filter((name) => !own.has(name)));
 }
 
 function aptLayer(kits: KitsWithOptions): string[] {
@@ -266,7 +220,7 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     ...fromAndCa(input),
     ...aptLayer(input.kits),
     ...kitLayers(input.kits),
-    ...userAptLines(input.kits),
+    ...userAptLines(input.kits, CORE_APT),
     ...userInstallLines(input.kits),
     ...agentLayers(input.agents),
     ...scriptLayers(),
@@ -300,64 +254,6 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
   };
 }
 
-/** What the project adds to the base: kits and options its own files chose. */
-export interface ProjectImageInput {
-  dir: string;
-  container: string;
-  /** The kits active in this run, with merged options. */
-  kits: KitsWithOptions;
-  /** The kits the base image was planned with, with the global options. */
-  baseKits: KitsWithOptions;
-}
-
-/** Every directory from home down to each path: `.cache/pip` gives `.cache`, `.cache/pip`. */
-function homeDirChain(paths: readonly string[]): string[] {
-  const dirs = new Set<string>();
-  for (const path of paths) {
-    const parts = path.split('/');
-    for (let i = 1; i <= parts.length; i += 1) dirs.add(parts.slice(0, i).join('/'));
-  }
-  return [...dirs].sort();
-}
-
-/** Cache and home dirs of kits the base lacks, owned by the user like the base's own. */
-function projectHomeDirs(kits: KitsWithOptions): string[] {
-  const paths = kits.flatMap(({ kit }) => [
-    ...(kit.caches ?? []).map((c) => c.homePath),
-    ...(kit.homeDirs ?? []),
-  ]);
-  if (paths.length === 0) return [];
-  const dirs = homeDirChain(paths)
-    .map((path) => `"$USER_HOME/${path}"`)
-    .join(' ');
-  return [
-    'ARG USER_HOME',
-    'ARG USER_ID',
-    'ARG GROUP_ID',
-    `RUN mkdir -p ${dirs} && chown "\${USER_ID:-0}:\${GROUP_ID:-0}" ${dirs}`,
-  ];
-}
-
-/** The project's additions to the base, as Dockerfile lines (none: a bare FROM). */
-function projectLayers(input: ProjectImageInput): string[] {
-  const inBase = new Map(input.baseKits.map((entry) => [entry.kit.name, entry]));
-  const added = input.kits.filter(({ kit }) => !inBase.has(kit.name));
-  const shared = input.kits.filter(({ kit }) => inBase.has(kit.name));
-  const baseApt = new Set([...CORE_APT, ...kitAptPackages(input.baseKits, true)]);
-  const apt = [...kitAptPackages(input.kits, true)].filter((name) => !baseApt.has(name));
-  // A base kit whose snippet reads options the project changed (the default JDK).
-  const changed = shared.filter(({ kit, options }) => {
-    const baseOptions = inBase.get(kit.name)!.options;
-    return kit.dockerfile?.(options).join('\n') !== kit.dockerfile?.(baseOptions).join('\n');
-  });
-  return [
-    ...aptInstallLines(apt),
-    ...[...added, ...changed].flatMap(({ kit, options }) => kit.dockerfile?.(options) ?? []),
-    ...userInstallLines(input.kits, input.baseKits),
-    ...projectHomeDirs(added),
-  ];
-}
-
 /**
  * The project's own image: FROM the base, plus what the project's files ask
  * for beyond the global config (kits, packages, build commands, JDKs). Every
@@ -368,7 +264,7 @@ function projectLayers(input: ProjectImageInput): string[] {
 // TODO(asylum): zshrc lines of kits that only a project turns on are not added yet
 // (no such kit has any).
 export function planProjectImage(base: ImagePlan, input: ProjectImageInput): ImagePlan {
-  const layers = projectLayers(input);
+  const layers = projectLayers(input, CORE_APT);
   const dockerfile = [`FROM ${base.tag}`, ...layers, ''].join('\n');
   const hash = sha256Hex(JSON.stringify({ base: base.hash, project: input.dir, dockerfile }));
   return {
