@@ -86,10 +86,12 @@ function versionProblem(version: string): string | undefined {
   if (!/^\d+$/.test(version)) {
     return `invalid JDK version ${JSON.stringify(version)}: write a major version such as 21`;
   }
-  if (!AVAILABLE_JDKS.includes(version)) {
-    return `JDK ${version} is not packaged by Debian trixie (available: ${AVAILABLE_JDKS.join(', ')})`;
-  }
-  return undefined;
+  return AVAILABLE_JDKS.includes(version) ? undefined : notPackaged(version);
+}
+
+function notPackaged(version: string): string {
+  const available = AVAILABLE_JDKS.join(', ');
+  return `JDK ${version} is not packaged by Debian trixie (available: ${available})`;
 }
 
 function checkJavaOptions(options: KitOptions): KitOptionProblem[] {
@@ -145,13 +147,7 @@ export function javaFromToolVersions(text: string): ToolVersionsJava {
   if (major === undefined) {
     return { line, warning: `cannot read a JDK version from ${JSON.stringify(spec)}` };
   }
-  if (!AVAILABLE_JDKS.includes(major)) {
-    const available = AVAILABLE_JDKS.join(', ');
-    return {
-      line,
-      warning: `JDK ${major} is not packaged by Debian trixie (available: ${available})`,
-    };
-  }
+  if (!AVAILABLE_JDKS.includes(major)) return { line, warning: notPackaged(major) };
   return { line, version: major };
 }
 

@@ -9,12 +9,17 @@ const PIPX_ENV =
  * from (where no index is reachable, pip's own output is a screen of retries).
  */
 function pipxLines(names: readonly string[]): string[] {
-  return names.map((name) => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: expanded by the build's shell
-    const index = "${PIP_INDEX_URL:-pip's default index}";
-    const why = `python package ${name} could not be installed from the package index ${index}`;
-    return `RUN ${PIPX_ENV} pipx install --global ${name} || ${failBuildWith(why)}`;
-  });
+  // Set from the host's environment when it has them (see the session's build args).
+  const args = ['ARG PIP_INDEX_URL', 'ARG PIP_EXTRA_INDEX_URL'];
+  return [
+    ...args,
+    ...names.map((name) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: expanded by the build's shell
+      const index = "${PIP_INDEX_URL:-pip's default index}";
+      const why = `python package ${name} could not be installed from the package index ${index}`;
+      return `RUN ${PIPX_ENV} pipx install --global ${name} || ${failBuildWith(why)}`;
+    }),
+  ];
 }
 
 // TODO(asylum): uv is not packaged by Debian trixie; install python tools with uv once it is.

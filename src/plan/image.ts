@@ -273,7 +273,7 @@ export function planProjectImage(base: ImagePlan, input: ProjectImageInput): Ima
     dockerfile,
     files: {},
     // The base's identity args, when the project's own cache dirs need an owner.
-    buildArgs: layers.some((line) => line.startsWith('ARG ')) ? { ...base.buildArgs } : {},
+    buildArgs: layers.includes('ARG USER_HOME') ? { ...base.buildArgs } : {},
     labels: {
       ...base.labels,
       'asylum.kind': 'project',

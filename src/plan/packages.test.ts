@@ -77,12 +77,24 @@ describe('packages: base and project images', () => {
     expect(projectLines).toEqual(['RUN ["/bin/sh", "-c", "make -C /opt x"]']);
   });
 
+  it('installs python packages one RUN each, explaining a failure with the index', () => {
+    const { projectLines } = plans('', 'kits:\n  python:\n    packages: [black]\n');
+    expect(projectLines.slice(0, 2)).toEqual(['ARG PIP_INDEX_URL', 'ARG PIP_EXTRA_INDEX_URL']);
+    expect(projectLines[2]).toMatch(
+      /^RUN PIPX_HOME=\/opt\/pipx .* pipx install --global black \|\| /,
+    );
+    expect(projectLines[2]).toContain(
+      "printf '%s: %s\\n' asylum-error \"python package black could not be installed from " +
+        'the package index',
+    );
+  });
+
   it('leaves the project image bare without project additions', () => {
     const { projectLines } = plans('kits:\n  node:\n    packages: [turbo]\n', '');
     expect(projectLines).toEqual([]);
   });
 
-  it('puts a kit that only the project turns on into the project image, with its cache dir', () => {
+  it('puts a kit only the project turns on into the project image, with its cache dir', () => {
     const { base, projectLines } = plans('', 'kits:\n  java/gradle:\n');
     expect(base.dockerfile).not.toContain('gradle');
     expect(projectLines).toContain('    && apt-get install -y --no-install-recommends gradle \\');

@@ -116,7 +116,9 @@ export function projectLayers(input: ProjectImageInput, core: readonly string[])
   });
   return [
     ...aptInstallLines(apt),
-    ...[...added, ...changed].flatMap(({ kit, options }) => kit.dockerfile?.(options) ?? []),
+    ...input.kits
+      .filter((entry) => added.includes(entry) || changed.includes(entry))
+      .flatMap(({ kit, options }) => kit.dockerfile?.(options) ?? []),
     ...userInstallLines(input.kits, input.baseKits),
     ...projectHomeDirs(added),
   ];

@@ -168,8 +168,9 @@ function optionsOf(kit: Kit, configured: Record<string, KitOptions | null>): Kit
 /**
  * Decides which agent runs, which agents the image carries, which kits are
  * active and which of them the shared base image holds (`baseConfig`: the
- * global file's config; without it, every active kit is a base kit). Pure: config in, selection out; every bad name is a ConfigError that
- * points at the file and line (or the flag) it came from.
+ * global file's config; without it, every active kit is a base kit). Pure:
+ * config in, selection out; every bad name is a ConfigError that points at
+ * the file and line (or the flag) it came from.
  */
 export function selectRun(
   layers: readonly ConfigLayer[],

@@ -232,13 +232,24 @@ function stageSessionFiles(session: SessionPlan): void {
   for (const runtime of session.kitRuntime) stageFiles(paths.hostFiles, runtime.stagedFiles ?? {});
 }
 
+/**
+ * The host's Python package index settings, for `kits.python.packages` in
+ * builds. Unlike proxies, docker keeps such args in the image's history.
+ */
+function packageIndexEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const keys = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL'] as const;
+  return Object.fromEntries(keys.flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+}
+
 /** The image exists (built if needed) on a reachable engine. */
 async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<void> {
   const { host, config, image, projectImage } = prepared;
   await ensureEngine();
   await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
-  await ensureImage(image, { home: host.home, rebuild, buildArgs: host.proxyEnv });
-  await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs: {} });
+  // Proxies and package indexes shape where packages come from, not what the image holds.
+  const buildArgs = { ...host.proxyEnv, ...packageIndexEnv(process.env) };
+  await ensureImage(image, { home: host.home, rebuild, buildArgs });
+  await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs });
 }
 
 /**

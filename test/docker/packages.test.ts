@@ -39,7 +39,8 @@ describe.skipIf(!ctx.engine)('packages and the project image', () => {
     // A project package (and build command) builds only the project image.
     writeOwned(
       join(project, '.asylum'),
-      'kits:\n  apt:\n    packages: [tree]\n  shell:\n    build: ["echo built > /etc/from-build"]\n',
+      'kits:\n  apt:\n    packages: [tree]\n' +
+        '  shell:\n    build: ["echo built > /etc/from-build"]\n',
     );
     const second = await run('tree --version && cat /etc/from-build');
     expect(second.code).toBe(0);
@@ -91,7 +92,7 @@ describe.skipIf(!ctx.engine)('packages and the project image', () => {
     const result = await runAsylum(['run', 'true'], { cwd: project });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /image build failed \(exit \d+\): python package cowsay could not be installed from the package index/,
+      /image build failed \(exit \d+\): python package cowsay could not be installed from the /,
     );
   });
 });
