@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EngineError } from '../errors.js';
-import { BUILD_ERROR_MARK } from '../kits/types.js';
+import { buildFailureIn } from '../kits/types.js';
 import type { ImagePlan } from '../plan/image.js';
 import { log } from '../ui/log.js';
 import { dockerBinary, runDocker } from './cli.js';
@@ -63,8 +63,7 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
         tail.push(line);
         if (tail.length > 25) tail.shift();
         if (STEP_LINE.test(line)) log.info(`build: ${line.slice(0, 140)}`);
-        const marked = line.indexOf(`${BUILD_ERROR_MARK}: `);
-        if (marked >= 0) explanation = line.slice(marked + BUILD_ERROR_MARK.length + 2);
+        explanation = buildFailureIn(line) ?? explanation;
       };
       createInterface({ input: child.stdout }).on('line', onLine);
       createInterface({ input: child.stderr }).on('line', onLine);

@@ -104,3 +104,9 @@ export const BUILD_ERROR_MARK = 'asylum-error';
 export function failBuildWith(message: string): string {
   return `{ printf '%s: %s\\n' ${BUILD_ERROR_MARK} "${message}" >&2; exit 1; }`;
 }
+
+/** The explanation in a build log line printed by `failBuildWith`, if it is one. */
+export function buildFailureIn(line: string): string | undefined {
+  const marked = line.indexOf(`${BUILD_ERROR_MARK}: `);
+  return marked < 0 ? undefined : line.slice(marked + BUILD_ERROR_MARK.length + 2);
+}

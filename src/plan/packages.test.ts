@@ -6,6 +6,7 @@ import { mergeLayers } from '../config/merge.js';
 import type { ConfigLayer } from '../config/types.js';
 import { javaFromToolVersions } from '../kits/java.js';
 import { buildLines } from '../kits/shell.js';
+import { buildFailureIn, failBuildWith } from '../kits/types.js';
 import { type BaseImageInput, planBaseImage, planProjectImage } from './image.js';
 import { selectRun } from './selection.js';
 
@@ -216,5 +217,16 @@ describe('.tool-versions', () => {
     expect(javaFromToolVersions('java latest\n').warning).toBe(
       'cannot read a JDK version from "latest"',
     );
+  });
+});
+
+describe('build failures that explain themselves', () => {
+  it('finds the printed explanation, never the echoed command', () => {
+    const command = `RUN pipx install x || ${failBuildWith('python package x failed')}`;
+    expect(buildFailureIn(command)).toBeUndefined();
+    expect(buildFailureIn('#9 2.31 asylum-error: python package x failed')).toBe(
+      'python package x failed',
+    );
+    expect(buildFailureIn('asylum-error: plain builder')).toBe('plain builder');
   });
 });
