@@ -86,6 +86,20 @@ describe.skipIf(!ctx.engine)('packages and the project image', () => {
     expect(without).toMatchObject({ code: 0, stdout: 'none\n' });
   });
 
+  it('selects kits with --kits for one run without rebuilding the shared base', async () => {
+    const project = makeProject('kits-flag');
+    const plain = await runAsylum(['run', 'true'], { cwd: project });
+    expect(plain.code).toBe(0);
+    const flagged = await runAsylum(['--kits', 'ast-grep', 'run', 'ast-grep', '--version'], {
+      cwd: project,
+    });
+    expect(flagged).toMatchObject({ code: 0, stdout: 'ast-grep 0.51.1\n' });
+    expect(builtKinds(flagged)).toEqual(['proj']);
+    const again = await runAsylum(['run', 'true'], { cwd: project });
+    expect(again.code).toBe(0);
+    expect(builtKinds(again)).not.toContain('base');
+  });
+
   it('fails a python package it cannot fetch, naming the package and the index', async () => {
     const project = makeProject('python-packages');
     writeOwned(join(project, '.asylum'), 'kits:\n  python:\n    packages: [cowsay]\n');
