@@ -285,3 +285,32 @@ export function parseEnvAssignment(assignment: string): { key: string; value: st
   validateEnvValue(key, value);
   return { key, value };
 }
+
+// ---------------------------------------------------------------------------
+// Packages and build commands (they end up in a generated Dockerfile)
+
+/**
+ * A package name, optionally with a version or a scope: `jq`, `g++`,
+ * `libfoo1:amd64`, `@scope/pkg@1.2`, `black==24.1`. No spaces, quotes or shell
+ * operators, and no leading `-` (an option to the installer).
+ */
+const PACKAGE_NAME = /^[A-Za-z0-9@][A-Za-z0-9+\-.@:/~_=]*$/;
+
+export function validatePackageName(noun: string, name: string): void {
+  requireString(name, `a ${noun} name`);
+  if (!PACKAGE_NAME.test(name)) {
+    throw new Error(
+      `invalid ${noun} name ${quote(name)}: use letters, digits and + - . @ : / ~ _ = ` +
+        '(no spaces or shell syntax)',
+    );
+  }
+}
+
+/** A `build:` entry becomes one `RUN` line: it must say something, on one line. */
+export function validateBuildCommand(command: string): void {
+  requireString(command, 'a build command');
+  if (command.trim() === '') throw new Error('a build command must not be blank');
+  if (/[\r\n]/.test(command)) {
+    throw new Error(`build command ${quote(command)} spans lines; write one command per entry`);
+  }
+}

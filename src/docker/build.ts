@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EngineError } from '../errors.js';
+import { buildFailureIn } from '../kits/types.js';
 import type { ImagePlan } from '../plan/image.js';
 import { log } from '../ui/log.js';
 import { dockerBinary, runDocker } from './cli.js';
@@ -76,6 +77,7 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
     const args = buildArgv(plan, dir, options, await hasBuildx());
     const tail: string[] = [];
     const steps: string[] = [];
+    let explanation: string | undefined;
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(dockerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child.on('error', reject);
@@ -87,6 +89,7 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
           steps.push(line);
           log.info(`build: ${line.slice(0, 140)}`);
         }
+        explanation = buildFailureIn(line) ?? explanation;
       };
       createInterface({ input: child.stdout }).on('line', onLine);
       createInterface({ input: child.stderr }).on('line', onLine);
@@ -96,8 +99,9 @@ export async function buildImage(plan: ImagePlan, options: BuildOptions): Promis
       process.stderr.write(`${tail.join('\n')}\n`);
       const step = failingStep([...steps.slice(-1), ...tail]);
       const at = step ? ` at ${step}` : '';
+      const why = explanation ? `: ${explanation}` : '';
       throw new EngineError(
-        `image build failed${at} (exit ${code}); full log: ${options.logFile}`,
+        `image build failed${at} (exit ${code})${why}; full log: ${options.logFile}`,
         {
           hint: 'fix the failing step above (a package name in your config?) and run again',
         },

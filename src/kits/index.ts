@@ -1,7 +1,10 @@
+import { aptKit } from './apt.js';
+import { astGrepKit } from './ast-grep.js';
 import { dockerKit } from './docker.js';
 import { githubKit } from './github.js';
-import { javaKit } from './java.js';
+import { gradleKit, javaKit, mavenKit } from './java.js';
 import { nodeKit, npmKit, pnpmKit, yarnKit } from './node.js';
+import { openspecKit } from './openspec.js';
 import { portsKit } from './ports.js';
 import { pythonKit } from './python.js';
 import { shellKit } from './shell.js';
@@ -11,6 +14,8 @@ import type { Kit } from './types.js';
 /** Every kit asylum knows, in snippet order. */
 export const KITS: readonly Kit[] = [
   javaKit,
+  mavenKit,
+  gradleKit,
   pythonKit,
   nodeKit,
   npmKit,
@@ -21,16 +26,23 @@ export const KITS: readonly Kit[] = [
   githubKit,
   portsKit,
   dockerKit,
+  aptKit,
+  openspecKit,
+  astGrepKit,
 ].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
 
 /** `java/maven` is a sub-kit of `java`; top-level kits have no parent. */
 export function parentOf(kit: Kit): string | undefined {
-  const slash = kit.name.indexOf('/');
-  return slash < 0 ? undefined : kit.name.slice(0, slash);
+  return kit.parent;
 }
 
 export function findKit(name: string): Kit | undefined {
   return KITS.find((kit) => kit.name === name);
+}
+
+/** A kit's sub-kits (`java/maven`, `java/gradle` for `java`). */
+export function subKitsOf(name: string): Kit[] {
+  return KITS.filter((kit) => kit.parent === name);
 }
 
 export type { Kit } from './types.js';

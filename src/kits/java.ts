@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KitOptions } from '../config/types.js';
 import { readProjectFile } from '../host/project-file.js';
-import type { Kit, KitRuntime, KitRuntimeContext } from './types.js';
+import type { Kit, KitOptionProblem, KitRuntime, KitRuntimeContext } from './types.js';
 
 type Maven = typeof import('../credentials/maven.js');
 
@@ -71,14 +72,123 @@ async function prepareJava(context: KitRuntimeContext): Promise<KitRuntime> {
   };
 }
 
-// TODO(asylum): JDK `versions`/`default-version`, .tool-versions and gradle come with
-// the kits issue; for now the kit installs Debian trixie's JDK 21 and Maven.
+/** The JDKs Debian trixie packages (`openjdk-<n>-jdk-headless`). */
+export const AVAILABLE_JDKS: readonly string[] = ['21', '25'];
+export const DEFAULT_JDK = '21';
+
+/** Every JDK the options ask for: `versions` (default: 21) plus `default-version`. */
+export function jdkVersions(options: KitOptions): string[] {
+  const wanted = [...(options.versions ?? [DEFAULT_JDK]), defaultJdk(options)];
+  return [...new Set(wanted)].sort((a, b) => Number(a) - Number(b));
+}
+
+/** `default-version`; without it 21, unless `versions` leaves 21 out: then its first. */
+export function defaultJdk(options: KitOptions): string {
+  const versions = options.versions ?? [];
+  const fallback =
+    versions.length === 0 || versions.includes(DEFAULT_JDK) ? DEFAULT_JDK : versions[0]!;
+  return options['default-version'] ?? fallback;
+}
+
+/** A version reaches a package name and a path, so it must be one Debian has. */
+function versionProblem(version: string): string | undefined {
+  if (!/^\d+$/.test(version)) {
+    return `invalid JDK version ${JSON.stringify(version)}: write a major version such as 21`;
+  }
+  return AVAILABLE_JDKS.includes(version) ? undefined : notPackaged(version);
+}
+
+function notPackaged(version: string): string {
+  const available = AVAILABLE_JDKS.join(', ');
+  return `JDK ${version} is not packaged by Debian trixie (available: ${available})`;
+}
+
+function checkJavaOptions(options: KitOptions): KitOptionProblem[] {
+  const problems: KitOptionProblem[] = [];
+  (options.versions ?? []).forEach((version, index) => {
+    const message = versionProblem(version);
+    if (message) problems.push({ path: ['versions', index], message });
+  });
+  const chosen = options['default-version'];
+  const message = chosen === undefined ? undefined : versionProblem(chosen);
+  if (message) problems.push({ path: ['default-version'], message });
+  return problems;
+}
+
+/**
+ * The default JDK, chosen in the image: every tool of that JDK becomes the
+ * `update-alternatives` choice (Debian would pick the newest), and JAVA_HOME
+ * points at it through a fixed link, whatever the architecture's directory name.
+ */
+function selectDefaultJdk(options: KitOptions): string[] {
+  const version = defaultJdk(options);
+  return [
+    `RUN jdk="$(echo /usr/lib/jvm/java-${version}-openjdk-*)" && test -x "$jdk/bin/java" \\`,
+    '    && for tool in "$jdk"/bin/*; do \\',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+    '         update-alternatives --set "${tool##*/}" "$tool" >/dev/null 2>&1 || true; done \\',
+    '    && ln -sfn "$jdk" /usr/lib/jvm/asylum-default',
+    'ENV JAVA_HOME=/usr/lib/jvm/asylum-default',
+  ];
+}
+
+/** `.tool-versions` (asdf, mise): the first `java` line picks the default JDK. */
+export interface ToolVersionsJava {
+  /** The major version to use as `default-version`. */
+  version?: string;
+  /** Why the line was not used, for a warning. */
+  warning?: string;
+  line?: number;
+}
+
+/**
+ * Reads `java 21`, `java openjdk-21.0.2`, `java temurin-21.0.3+9` as 21. A
+ * version Debian does not package is a warning, not an error: the file often
+ * serves other tools and people, and the configured default still works.
+ */
+export function javaFromToolVersions(text: string): ToolVersionsJava {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((line) => line.trim().split(/\s+/)[0] === 'java');
+  if (index === -1) return {};
+  const spec = lines[index]!.trim().split(/\s+/)[1] ?? '';
+  const major = /^(?:[A-Za-z]+[-.]?)*?(\d+)(?:[.+-]|$)/.exec(spec)?.[1];
+  const line = index + 1;
+  if (major === undefined) {
+    return { line, warning: `cannot read a JDK version from ${JSON.stringify(spec)}` };
+  }
+  if (!AVAILABLE_JDKS.includes(major)) return { line, warning: notPackaged(major) };
+  return { line, version: major };
+}
+
 export const javaKit: Kit = {
   name: 'java',
   tier: 'default',
-  summary: 'OpenJDK 21 and Maven from Debian; maven cache volume; filtered maven credentials',
+  summary: 'OpenJDK from Debian (21 by default, 25 on request), JAVA_HOME',
   order: 10,
-  aptPackages: ['openjdk-21-jdk-headless', 'maven'],
+  aptPackagesFor: (options) => jdkVersions(options).map((v) => `openjdk-${v}-jdk-headless`),
+  dockerfile: selectDefaultJdk,
+  checkOptions: checkJavaOptions,
+};
+
+export const mavenKit: Kit = {
+  name: 'java/maven',
+  parent: 'java',
+  tier: 'default',
+  summary: 'Maven from Debian; maven cache volume; filtered maven credentials',
+  order: 10,
+  aptPackages: ['maven'],
   caches: [{ tool: 'maven', homePath: '.m2' }],
   prepare: prepareJava,
+};
+
+// TODO(asylum): Debian trixie packages Gradle 4.4.1, far older than current
+// builds expect; a current Gradle needs its distribution server, unreachable here.
+export const gradleKit: Kit = {
+  name: 'java/gradle',
+  parent: 'java',
+  tier: 'opt-in',
+  summary: 'Gradle from Debian (4.4.1: old); gradle cache volume',
+  order: 10,
+  aptPackages: ['gradle'],
+  caches: [{ tool: 'gradle', homePath: '.gradle' }],
 };

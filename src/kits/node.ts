@@ -76,10 +76,19 @@ export const nodeKit: Kit = {
     '    && rm -rf /root/.npm',
   ],
   prepare: prepareNode,
+  userInstalls: {
+    key: 'packages',
+    noun: 'npm package',
+    // As root into the global prefix (/usr/local), like the agents: every user finds them.
+    lines: (names) => [
+      `RUN npm install -g --no-audit --no-fund ${names.join(' ')} && npm cache clean --force`,
+    ],
+  },
 };
 
 export const npmKit: Kit = {
   name: 'node/npm',
+  parent: 'node',
   tier: 'always',
   summary: 'npm cache volume; `npm ci` onboarding',
   order: 15,
@@ -96,6 +105,7 @@ function npmGlobal(spec: string): string[] {
 
 export const pnpmKit: Kit = {
   name: 'node/pnpm',
+  parent: 'node',
   tier: 'default',
   summary: 'pnpm 10 from npm; pnpm store volume',
   order: 15,
@@ -106,6 +116,7 @@ export const pnpmKit: Kit = {
 
 export const yarnKit: Kit = {
   name: 'node/yarn',
+  parent: 'node',
   tier: 'default',
   summary: 'yarn 1 (classic) from npm; yarn cache volume',
   order: 15,

@@ -1,4 +1,4 @@
-import type { Kit } from './types.js';
+import { failBuildWith, type Kit } from './types.js';
 
 /**
  * At container start, a project that declares Python requirements but has no
@@ -22,6 +22,29 @@ const VENV_AT_START = [
   'asylum_python_venv',
 ];
 
+/** pipx keeps each tool in its own venv here and links the commands onto PATH. */
+const PIPX_ENV =
+  'PIPX_HOME=/opt/pipx PIPX_BIN_DIR=/usr/local/bin PIPX_MAN_DIR=/usr/local/share/man';
+
+/**
+ * One RUN per package, so a failure names the package and the index it came
+ * from (where no index is reachable, pip's own output is a screen of retries).
+ */
+function pipxLines(names: readonly string[]): string[] {
+  // Set from the host's environment when it has them (see the session's build args).
+  const args = ['ARG PIP_INDEX_URL', 'ARG PIP_EXTRA_INDEX_URL'];
+  return [
+    ...args,
+    ...names.map((name) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: expanded by the build's shell
+      const index = "${PIP_INDEX_URL:-pip's default index}";
+      const why = `python package ${name} could not be installed from the package index ${index}`;
+      return `RUN ${PIPX_ENV} pipx install --global ${name} || ${failBuildWith(why)}`;
+    }),
+  ];
+}
+
+// TODO(asylum): uv is not packaged by Debian trixie; install python tools with uv once it is.
 export const pythonKit: Kit = {
   name: 'python',
   tier: 'default',
@@ -32,4 +55,5 @@ export const pythonKit: Kit = {
   // Debian's pip refuses to touch the system site-packages (PEP 668); a venv is the way.
   env: { PIP_DISABLE_PIP_VERSION_CHECK: '1' },
   startScript: VENV_AT_START,
+  userInstalls: { key: 'packages', noun: 'Python package', lines: pipxLines },
 };

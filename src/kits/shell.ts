@@ -51,6 +51,15 @@ function isRegularFile(path: string): boolean {
   }
 }
 
+/**
+ * Each `build:` entry becomes one RUN, as root, in JSON (exec) form: the text
+ * reaches `sh -c` verbatim, so nothing in it (a trailing backslash, a heredoc
+ * marker) can reach into the Dockerfile lines around it.
+ */
+export function buildLines(commands: readonly string[]): string[] {
+  return commands.map((command) => `RUN ["/bin/sh", "-c", ${JSON.stringify(command)}]`);
+}
+
 export const shellKit: Kit = {
   name: 'shell',
   tier: 'always',
@@ -67,4 +76,5 @@ export const shellKit: Kit = {
   // direnv writes its deny list beside the (read-only) allow dir.
   homeDirs: ['.local/share/direnv'],
   prepare: prepareShell,
+  userInstalls: { key: 'build', noun: 'build command', lines: buildLines },
 };

@@ -3,6 +3,26 @@ import type { PlannedMount } from '../plan/container.js';
 
 export type KitTier = 'always' | 'default' | 'opt-in';
 
+/**
+ * Items a user lists for a kit (`packages:` or `build:`) that the kit installs.
+ * Names are checked against the kit's pattern before they reach a Dockerfile.
+ */
+export interface KitUserInstalls {
+  key: 'packages' | 'build';
+  /** How one item is called in messages: "Debian package", "npm package". */
+  noun: string;
+  /** Debian packages go into the image's apt layer instead of lines of their own. */
+  apt?: boolean;
+  /** The Dockerfile lines that install the items (not used when `apt`). */
+  lines?(items: readonly string[]): string[];
+}
+
+/** A problem a kit finds in its own options, at a key path below `kits.<name>`. */
+export interface KitOptionProblem {
+  path: readonly (string | number)[];
+  message: string;
+}
+
 /** A named cache kept in a per-project volume, mounted under the user's home. */
 export interface KitCache {
   tool: string;
@@ -15,13 +35,22 @@ export interface KitCache {
  * it keeps, and what it adds to the container at run time.
  */
 export interface Kit {
+  /** `java`, or `java/maven` for a sub-kit. */
   name: string;
+  /** A sub-kit's parent kit (`java` for `java/maven`); it comes with the parent. */
+  parent?: string;
   tier: KitTier;
   summary: string;
   /** Position among the kits' image snippets (lower first). */
   order: number;
   /** Debian packages, installed together with every other kit's in one layer. */
   aptPackages?: readonly string[];
+  /** Debian packages that depend on the kit's options (the JDKs `versions` asks for). */
+  aptPackagesFor?(options: KitOptions): readonly string[];
+  /** What `packages:` or `build:` entries of this kit install. */
+  userInstalls?: KitUserInstalls;
+  /** Checks of option values that only the kit understands (versions it can install). */
+  checkOptions?(options: KitOptions): KitOptionProblem[];
   /** Extra Dockerfile instructions, run as root after the shared apt layer. */
   dockerfile?(options: KitOptions): string[];
   /** Lines appended to the image-wide zsh configuration. */
@@ -99,3 +128,21 @@ export interface KitRuntime {
  * the plan only consumes the returned mounts and env.
  */
 export type KitPrepare = (context: KitRuntimeContext) => KitRuntime | Promise<KitRuntime>;
+
+/** Marks a build step's own explanation of a failure, for the error asylum prints. */
+export const BUILD_ERROR_MARK = 'asylum-error';
+
+/**
+ * Shell that prints `asylum-error: <message>` and fails the RUN. The mark is
+ * put together by printf, so only the printed line carries it, not the echoed
+ * command. `message` is expanded inside double quotes: it must hold no `"`.
+ */
+export function failBuildWith(message: string): string {
+  return `{ printf '%s: %s\\n' ${BUILD_ERROR_MARK} "${message}" >&2; exit 1; }`;
+}
+
+/** The explanation in a build log line printed by `failBuildWith`, if it is one. */
+export function buildFailureIn(line: string): string | undefined {
+  const marked = line.indexOf(`${BUILD_ERROR_MARK}: `);
+  return marked < 0 ? undefined : line.slice(marked + BUILD_ERROR_MARK.length + 2);
+}

@@ -4,6 +4,16 @@ import { ASSETS } from '../assets/index.js';
 import type { KitOptions } from '../config/types.js';
 import type { Kit } from '../kits/types.js';
 import { sha256Hex } from './naming.js';
+import {
+  type KitsWithOptions,
+  kitAptPackages,
+  type ProjectImageInput,
+  projectLayers,
+  userAptLines,
+  userInstallLines,
+} from './packages.js';
+
+export type { ProjectImageInput } from './packages.js';
 
 /** Paths inside every image. */
 export const IMAGE_PATHS = {
@@ -85,9 +95,8 @@ function fromAndCa(input: BaseImageInput): string[] {
   return lines;
 }
 
-function aptLayer(kits: BaseImageInput['kits']): string[] {
-  const packages = new Set(CORE_APT);
-  for (const { kit } of kits) for (const name of kit.aptPackages ?? []) packages.add(name);
+function aptLayer(kits: KitsWithOptions): string[] {
+  const packages = new Set([...CORE_APT, ...kitAptPackages(kits, false)]);
   const sorted = [...packages].sort();
   return [
     'RUN apt-get update \\',
@@ -240,6 +249,8 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
     ...fromAndCa(input),
     ...aptLayer(input.kits),
     ...kitLayers(input.kits),
+    ...userAptLines(input.kits, CORE_APT),
+    ...userInstallLines(input.kits),
     ...agentLayers(input.agents),
     ...scriptLayers(),
     ...userLayer(input.identity, caches, kitGroups(input.kits)),
@@ -275,30 +286,32 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
 }
 
 /**
- * The project's own image: FROM the base, with the project's labels. Every
+ * The project's own image: FROM the base, plus what the project's files ask
+ * for beyond the global config (kits, packages, build commands, JDKs). Every
  * project runs from an image of its own (a change to one never shows in
- * another), and project-level additions have a place to go. It is rebuilt when
- * the base image it was built from changes, because the base hash is an input.
+ * another). It is rebuilt when its additions change, and when the base image
+ * it was built from changes, because the base hash is an input.
  */
-export function planProjectImage(
-  base: ImagePlan,
-  project: { dir: string; container: string },
-): ImagePlan {
-  const dockerfile = `FROM ${base.tag}\n`;
-  const hash = sha256Hex(JSON.stringify({ base: base.hash, project: project.dir, dockerfile }));
+// TODO(asylum): zshrc lines of kits that only a project turns on are not added yet
+// (no such kit has any).
+export function planProjectImage(base: ImagePlan, input: ProjectImageInput): ImagePlan {
+  const layers = projectLayers(input, CORE_APT);
+  const dockerfile = [`FROM ${base.tag}`, ...layers, ''].join('\n');
+  const hash = sha256Hex(JSON.stringify({ base: base.hash, project: input.dir, dockerfile }));
   return {
     tag: `asylum:proj-${hash.slice(0, 12)}`,
     hash,
     dockerfile,
     files: {},
-    buildArgs: {},
+    // The base's identity args, when the project's own cache dirs need an owner.
+    buildArgs: layers.includes('ARG USER_HOME') ? { ...base.buildArgs } : {},
     labels: {
       ...base.labels,
       'asylum.kind': 'project',
       'asylum.hash': hash,
       'asylum.base': base.hash,
-      'asylum.project': project.dir,
-      'asylum.container': project.container,
+      'asylum.project': input.dir,
+      'asylum.container': input.container,
     },
     agents: base.agents,
   };

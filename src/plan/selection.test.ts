@@ -199,7 +199,7 @@ describe('selectRun: sub-kits', () => {
   it('suggests the sub-kit meant', () => {
     const layer = fileLayer('kits:\n  node/pnmp: {}\n');
     expect(problemsOf(() => selectRun([layer], layer.config, {}))[0]).toContain(
-      'unknown kit "node/pnmp" (did you mean "node/pnpm"?)',
+      'unknown sub-kit "pnmp" in kit "node" (did you mean "node/pnpm"?)',
     );
   });
 });
@@ -254,3 +254,56 @@ describe('selectRun: unknown names', () => {
     ]);
   });
 });
+
+describe('selectRun: sub-kits', () => {
+  const javaFamily = (names: string[]) => names.filter((name) => name.startsWith('java'));
+
+  it('brings the default sub-kits with their parent, the opt-in ones only when named', () => {
+    expect(javaFamily(select([]).kits)).toEqual(['java', 'java/maven']);
+    expect(javaFamily(fromYaml('kits:\n  java:\n').kits)).toEqual(['java', 'java/maven']);
+    expect(javaFamily(fromYaml('kits:\n  java:\n  java/gradle:\n').kits)).toEqual([
+      'java',
+      'java/gradle',
+      'java/maven',
+    ]);
+  });
+
+  it('selects the parent with only the named sub-kits when the parent is not named', () => {
+    expect(javaFamily(fromYaml('kits:\n  java/gradle:\n').kits)).toEqual(['java', 'java/gradle']);
+    expect(javaFamily(select([], { kits: ['java/maven'] }).kits)).toEqual(['java', 'java/maven']);
+  });
+
+  it('switches a sub-kit off alone, or with its parent', () => {
+    const off = fromYaml('kits:\n  java/maven: {disabled: true}\n  java:\n');
+    expect(javaFamily(off.kits)).toEqual(['java']);
+    expect(javaFamily(fromYaml('kits:\n  java: {disabled: true}\n').kits)).toEqual([]);
+  });
+
+  it("gives a sub-kit its parent's options under its own", () => {
+    const options = fromYaml('kits:\n  java:\n    credentials: auto\n').options;
+    expect(options['java/maven']).toEqual({ credentials: 'auto' });
+  });
+
+  it('names the parent of an unknown sub-kit', () => {
+    const layer = fileLayer('kits:\n  java/mavn:\n');
+    expect(problemsOf(() => selectRun([layer], layer.config, {}))).toEqual([
+      '/p/.asylum:2:3: kits.java/mavn: unknown sub-kit "mavn" in kit "java" ' +
+        '(did you mean "java/maven"?) (known: java/gradle, java/maven)',
+    ]);
+  });
+
+  it('keeps the base kits to the global config: projects and --kits do not change them', () => {
+    const global = fileLayer('kits:\n  apt:\n', '/home/dev/.asylum/config.yaml');
+    const project = fileLayer('kits:\n  openspec:\n  python: {disabled: true}\n');
+    const merged = mergeLayers([global.config, project.config]);
+    const selection = selectRun([global, project], merged, { kits: ['node'] }, global.config);
+    const names = (kits: typeof selection.kits) => kits.map(({ kit }) => kit.name);
+    expect(names(selection.baseKits)).toEqual([...BY_DEFAULT, 'apt'].sort(byKitOrder));
+    expect(names(selection.kits)).toEqual(ALWAYS);
+  });
+});
+
+function byKitOrder(a: string, b: string): number {
+  const order = KITS.map((kit) => kit.name);
+  return order.indexOf(a) - order.indexOf(b);
+}

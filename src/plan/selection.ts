@@ -2,10 +2,11 @@ import { AGENTS, DEFAULT_AGENT, findAgent } from '../agents/index.js';
 import type { Agent } from '../agents/types.js';
 import { formatProblem, locateKey } from '../config/load.js';
 import { didYouMean } from '../config/schema.js';
+import { validateBuildCommand, validatePackageName } from '../config/specs.js';
 import type { Config, ConfigLayer, KitOptions } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { findKit, KITS, parentOf } from '../kits/index.js';
-import type { Kit } from '../kits/types.js';
+import { findKit, KITS } from '../kits/index.js';
+import type { Kit, KitOptionProblem } from '../kits/types.js';
 
 /** What the run asked for on the command line, beyond plain config values. */
 export interface SelectionFlags {
@@ -15,14 +16,80 @@ export interface SelectionFlags {
   agents?: string[];
 }
 
+export interface SelectedKit {
+  kit: Kit;
+  options: KitOptions;
+}
+
 export interface Selection {
   agent: Agent;
   installAgents: Agent[];
-  kits: { kit: Kit; options: KitOptions }[];
+  /** The kits active in this run, with their merged options. */
+  kits: SelectedKit[];
+  /**
+   * The kits of the shared base image: those your global config selects, with
+   * its options. Project files and `--kits` change only the project image.
+   */
+  baseKits: SelectedKit[];
 }
 
 function unknownName(kind: 'kit' | 'agent', name: string, known: readonly string[]): string {
   return `unknown ${kind} "${name}"${didYouMean(name, known)} (known: ${known.join(', ')})`;
+}
+
+/** `java/nope`: the parent exists, so the sub-kit is what is wrong. */
+function unknownKit(name: string, known: readonly string[]): string {
+  const [parent, sub] = name.split('/', 2);
+  if (sub !== undefined && parent !== undefined && findKit(parent)) {
+    const subs = known.filter((other) => other.startsWith(`${parent}/`));
+    const hint = didYouMean(name, subs);
+    return `unknown sub-kit "${sub}" in kit "${parent}"${hint} (known: ${subs.join(', ')})`;
+  }
+  return unknownName('kit', name, known);
+}
+
+/** Where `packages:` and `build:` entries belong, for the message when they are misplaced. */
+const INSTALL_HOMES: Record<string, string> = {
+  packages: 'kits.apt.packages (Debian), kits.node.packages (npm), kits.python.packages',
+  build: 'kits.shell.build',
+};
+
+/** Problems in one kit entry's `packages:`/`build:` lists and kit-specific values. */
+function kitOptionProblems(kit: Kit, options: KitOptions): KitOptionProblem[] {
+  const problems: KitOptionProblem[] = [];
+  for (const key of ['packages', 'build'] as const) {
+    const items = options[key];
+    if (items === undefined) continue;
+    const installs = kit.userInstalls;
+    if (installs?.key !== key) {
+      const message = `the ${kit.name} kit takes no ${key}; use ${INSTALL_HOMES[key]}`;
+      problems.push({ path: [key], message });
+      continue;
+    }
+    items.forEach((item, index) => {
+      try {
+        if (key === 'build') validateBuildCommand(item);
+        else validatePackageName(installs.noun, item);
+      } catch (error) {
+        problems.push({ path: [key, index], message: (error as Error).message });
+      }
+    });
+  }
+  return [...problems, ...(kit.checkOptions?.(options) ?? [])];
+}
+
+/** Kit option values that reach a Dockerfile, checked in the layer that wrote them. */
+function checkKitOptions(layers: readonly ConfigLayer[]): void {
+  const problems = layers.flatMap((layer) =>
+    Object.entries(layer.config.kits ?? {}).flatMap(([name, options]) => {
+      const kit = findKit(name);
+      if (!kit || !options) return [];
+      return kitOptionProblems(kit, options).map(({ path, message }) =>
+        formatProblem(layer, ['kits', name, ...path], message),
+      );
+    }),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** Checks every kit and agent name in every layer, so errors point into the right file. */
@@ -33,7 +100,7 @@ function checkNames(layers: readonly ConfigLayer[]): void {
   for (const layer of layers) {
     for (const name of Object.keys(layer.config.kits ?? {})) {
       if (!findKit(name))
-        problems.push(formatProblem(layer, ['kits', name], unknownName('kit', name, kitNames)));
+        problems.push(formatProblem(layer, ['kits', name], unknownKit(name, kitNames)));
     }
     for (const name of Object.keys(layer.config.agents ?? {})) {
       if (!findAgent(name)) {
@@ -59,25 +126,13 @@ function flagNames(flag: string, names: readonly string[], known: readonly strin
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-/** Sub-kits named in `names` (`node/pnpm` in `node/npm, node/pnpm`) for one parent. */
-function namedSubKits(parent: string, names: readonly string[]): string[] {
-  return names.filter((name) => name.startsWith(`${parent}/`));
-}
-
 /**
- * A sub-kit comes with its parent: all of the parent's sub-kits (bar opt-in
- * ones) unless some are named without the parent itself, then only those
- * (`kits: {node/npm: {}}` means node with npm only).
+ * Which kits a config (and `--kits`) turns on. A kit key turns on the kit and
+ * its sub-kits, except opt-in ones; a sub-kit key (`java/maven`) turns on its
+ * parent with only the sub-kits named. Sub-kits see their parent's options
+ * under their own.
  */
-function subKitWanted(kit: Kit, parent: string, names: readonly string[]): boolean {
-  const named = namedSubKits(parent, names);
-  const restricted = named.length > 0 && !names.includes(parent);
-  if (kit.tier === 'always') return true;
-  if (restricted) return named.includes(kit.name);
-  return kit.tier !== 'opt-in' || named.includes(kit.name);
-}
-
-function selectKits(config: Config, flags: SelectionFlags) {
+function selectKits(config: Config, flags: SelectionFlags): SelectedKit[] {
   const configured = config.kits ?? {};
   if (flags.kits)
     flagNames(
@@ -85,36 +140,49 @@ function selectKits(config: Config, flags: SelectionFlags) {
       flags.kits,
       KITS.map((kit) => kit.name),
     );
-  // A name that is only there to disable something selects nothing.
-  const names =
+  // A key that is only there to disable something names nothing.
+  const named =
     flags.kits ?? Object.keys(configured).filter((name) => !configured[name]?.disabled);
-  const disabled = (kit: Kit) => !flags.kits && configured[kit.name]?.disabled === true;
-  const topWanted = (kit: Kit): boolean => {
-    if (disabled(kit)) return false;
-    const named = names.includes(kit.name) || namedSubKits(kit.name, names).length > 0;
-    return kit.tier === 'always' || (kit.tier === 'default' && !flags.kits) || named;
+  const disabled = (name: string) => !flags.kits && configured[name]?.disabled === true;
+  const namesSubKit = (parent: string) => named.some((name) => name.startsWith(`${parent}/`));
+  const topLevelOn = (kit: Kit): boolean => {
+    if (disabled(kit.name)) return false;
+    if (named.includes(kit.name) || namesSubKit(kit.name)) return true;
+    return flags.kits ? kit.tier === 'always' : kit.tier !== 'opt-in';
   };
   const wanted = (kit: Kit): boolean => {
-    const parent = parentOf(kit);
-    if (parent === undefined) return topWanted(kit);
-    const parentKit = findKit(parent);
-    if (!parentKit || !topWanted(parentKit) || disabled(kit)) return false;
-    return subKitWanted(kit, parent, names);
+    const parent = kit.parent === undefined ? undefined : findKit(kit.parent);
+    if (!parent) return topLevelOn(kit);
+    if (!topLevelOn(parent) || disabled(kit.name)) return false;
+    // An always-on sub-kit (node/npm) stays whatever else is named.
+    if (named.includes(kit.name) || kit.tier === 'always') return true;
+    const onlyNamedSubKits = !named.includes(parent.name) && namesSubKit(parent.name);
+    return !onlyNamedSubKits && kit.tier !== 'opt-in';
   };
-  return KITS.filter(wanted).map((kit) => ({ kit, options: configured[kit.name] ?? {} }));
+  return KITS.filter(wanted).map((kit) => ({ kit, options: optionsOf(kit, configured) }));
+}
+
+function optionsOf(kit: Kit, configured: Record<string, KitOptions | null>): KitOptions {
+  const own = configured[kit.name] ?? {};
+  if (kit.parent === undefined) return own;
+  return { ...(configured[kit.parent] ?? {}), ...own };
 }
 
 /**
- * Decides which agent runs, which agents the image carries and which kits are
- * active. Pure: config in, selection out; every bad name is a ConfigError that
- * points at the file and line (or the flag) it came from.
+ * Decides which agent runs, which agents the image carries, which kits are
+ * active and which of them the shared base image holds (`baseConfig`: the
+ * global file's config; without it, every active kit is a base kit). Pure:
+ * config in, selection out; every bad name is a ConfigError that points at
+ * the file and line (or the flag) it came from.
  */
 export function selectRun(
   layers: readonly ConfigLayer[],
   config: Config,
   flags: SelectionFlags,
+  baseConfig?: Config,
 ): Selection {
   checkNames(layers);
+  checkKitOptions(layers);
   const agent = findAgent(config.agent ?? DEFAULT_AGENT)!;
   // Companions run beside the agent, so the image must carry them too.
   const companions = config.agents?.[agent.name]?.companions ?? [];
@@ -129,5 +197,7 @@ export function selectRun(
     for (const name of flags.agents) names.add(name);
   }
   const installAgents = [...names].sort().map((name) => findAgent(name)!);
-  return { agent, installAgents, kits: selectKits(config, flags) };
+  const kits = selectKits(config, flags);
+  const baseKits = baseConfig === undefined ? kits : selectKits(baseConfig, {});
+  return { agent, installAgents, kits, baseKits };
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigLayers } from '../config/load.js';
+import { globalConfigPath, loadConfigLayers } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import { parseVolumeSpec } from '../config/specs.js';
 import type { Config, ConfigLayer } from '../config/types.js';
@@ -30,6 +30,7 @@ import { currentImageId, DEFAULT_BASE_IMAGE, ensureBaseImage, ensureImage } from
 import { onboard } from './onboarding.js';
 import { ensurePortRange, plannedPorts, portCount, warnIfExposed } from './ports.js';
 import { resolveProjectDir } from './project-dir.js';
+import { toolVersionsLayer, withToolVersions } from './tool-versions.js';
 
 export type { SessionMode };
 
@@ -64,17 +65,22 @@ function checkVolumeSources(config: Config, home: string): void {
 export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared {
   const host = readHostFacts();
   const projectDir = resolveProjectDir(host.home);
+  const fileLayers = loadConfigLayers({ home: host.home, projectDir });
+  const globalPath = globalConfigPath(host.home);
+  const global = fileLayers.filter((layer) => layer.source === globalPath);
   const layers = [
-    ...loadConfigLayers({ home: host.home, projectDir }),
+    ...withToolVersions(fileLayers, globalPath, toolVersionsLayer(projectDir)),
     flagsLayer(request.flags, host.home),
   ];
   const config = mergeLayers(layers.map((layer) => layer.config));
   const projectLayers = layers.filter((layer) => layer.source.startsWith(`${projectDir}/`));
-  const selection = selectRun(layers, config, request.flags);
+  // The base image follows the global file alone: projects and flags never rebuild it.
+  const baseConfig = mergeLayers(global.map((layer) => layer.config));
+  const selection = selectRun(layers, config, request.flags, baseConfig);
   checkVolumeSources(config, host.home);
   const image = planBaseImage({
     baseImage: config.image?.base ?? DEFAULT_BASE_IMAGE,
-    kits: selection.kits,
+    kits: selection.baseKits,
     agents: selection.installAgents.map((agent) => ({
       agent,
       version: config.agents?.[agent.name]?.version ?? agent.defaultVersion,
@@ -88,6 +94,8 @@ export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared
   const projectImage = planProjectImage(image, {
     dir: projectDir,
     container: containerName(projectDir),
+    kits: selection.kits,
+    baseKits: selection.baseKits,
   });
   return { host, projectDir, config, selection, image, projectImage, projectLayers };
 }
@@ -229,6 +237,15 @@ function stageSessionFiles(session: SessionPlan): void {
 }
 
 /**
+ * The host's Python package index settings, for `kits.python.packages` in
+ * builds. Unlike proxies, docker keeps such args in the image's history.
+ */
+function packageIndexEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const keys = ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL'] as const;
+  return Object.fromEntries(keys.flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+}
+
+/**
  * The project image exists (built if needed) on a reachable engine; returns
  * its id. A current project image answers for its base too: the base hash is
  * one of its inputs, so the usual start costs one image lookup, not four.
@@ -239,8 +256,10 @@ async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promi
   const current = rebuild ? null : await currentImageId(projectImage);
   if (current) return current;
   await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
-  await ensureImage(image, { home: host.home, rebuild, buildArgs: host.proxyEnv });
-  await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs: {} });
+  // Proxies and package indexes shape where packages come from, not what the image holds.
+  const buildArgs = { ...host.proxyEnv, ...packageIndexEnv(process.env) };
+  await ensureImage(image, { home: host.home, rebuild, buildArgs });
+  await ensureImage(projectImage, { home: host.home, rebuild: false, buildArgs });
   return imageId(projectImage.tag);
 }
 
