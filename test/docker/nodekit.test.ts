@@ -3,7 +3,18 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerName, shadowVolumeName } from '../../src/plan/naming.js';
-import { ctx, docker, homeOf, makeDir, makeProject, runAsylum, writeOwned } from './harness.js';
+import {
+  ctx,
+  docker,
+  existsSync,
+  homeOf,
+  makeDir,
+  makeProject,
+  projectContainers,
+  runAsylum,
+  waitFor,
+  writeOwned,
+} from './harness.js';
 
 function volumes(filter: string): string[] {
   return docker(['volume', 'ls', '-q', '--filter', filter]).split('\n').filter(Boolean).sort();
@@ -51,7 +62,12 @@ describe.skipIf(!ctx.engine)('node, python and shell kits in the container', () 
     const agent = await runAsylum(['-a', 'echo', '--', 'hello'], { cwd: project });
     expect(agent.code, agent.stderr).toBe(0);
     expect(agent.stderr).toContain('onboarding skipped (not a terminal): .: npm ci');
-    expect(statSync(join(project, '.venv', 'pyvenv.cfg')).uid).toBe(ctx.tester.uid);
+    // Made before sessions enter, unless a loaded machine takes longer than exec waits.
+    const venv = join(project, '.venv', 'pyvenv.cfg');
+    await waitFor(() => existsSync(venv), 60_000);
+    expect(statSync(venv).uid).toBe(ctx.tester.uid);
+    // The next run gets a container of its own, not one winding down.
+    await waitFor(() => projectContainers(name).length === 0, 30_000);
 
     const script = [
       'set -e',
