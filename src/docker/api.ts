@@ -526,10 +526,17 @@ class ExecPump {
     this.socket.end();
   };
 
+  /** Resolves only once every sink has written what it queued: the output is out. */
   private finish(): void {
     if (this.done) return;
     this.settle();
-    this.resolve();
+    const { stdout, stderr } = this.opts;
+    const flushed = (sink: NodeJS.WritableStream) =>
+      new Promise<void>((done) => {
+        // A zero-length write calls back after every write queued before it.
+        if (!sink.write(Buffer.alloc(0), () => done())) sink.once('error', () => done());
+      });
+    Promise.all([stdout, stderr].map(flushed)).then(this.resolve, this.reject);
   }
 
   private settle(): void {
