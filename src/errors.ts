@@ -22,12 +22,11 @@ export class UserError extends Error {
 export class ConfigError extends UserError {
   readonly problems: string[];
 
-  constructor(problems: string[], hint?: string) {
+  /** `exitCode` 2 when the problems are in command-line flags. */
+  constructor(problems: string[], hint?: string, exitCode = 1) {
     super(
       problems.length === 1 ? problems[0]! : `${problems.length} problems in the configuration`,
-      {
-        hint,
-      },
+      { hint, exitCode },
     );
     this.name = 'ConfigError';
     this.problems = problems;

@@ -14,7 +14,7 @@ const commaList = (value: string) => value.split(',').map((item) => item.trim())
 
 function globalOptions(program: Command): Command {
   return program
-    .option('-a, --agent <name>', 'agent to start (claude, codex, gemini, echo)')
+    .option('-a, --agent <name>', 'agent: claude, codex, gemini, copilot, opencode, pi, echo')
     .option(
       '-p, --publish <port>',
       'publish a port: PORT or HOST:CONTAINER (loopback)',
@@ -138,7 +138,7 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
   program
     .command('cleanup')
     .description("remove this project's container, volumes, network and data")
-    .option('--all', 'remove every asylum container, volume, network and image', false)
+    .option('--all', 'remove every asylum container, volume, network and image you made', false)
     .option('-y, --yes', 'do not ask for confirmation', false)
     .action(async (options: { all: boolean; yes: boolean }) => {
       const { cleanup } = await import('../commands/cleanup.js');

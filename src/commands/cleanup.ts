@@ -57,6 +57,11 @@ function liveSessions(sessionsDir: string): number {
   }
 }
 
+/** Who created an object: the uid and HOME asylum ran with (label `asylum.owner`). */
+function ownerOf(home: string): string {
+  return `${process.getuid?.() ?? 0}:${home}`;
+}
+
 async function cleanupProject(home: string, yes: boolean): Promise<number> {
   const project = logicalCwd();
   const name = containerName(project);
@@ -67,8 +72,7 @@ async function cleanupProject(home: string, yes: boolean): Promise<number> {
     });
   }
   // Only what this user (and HOME) created: another user's container of the same path stays.
-  const owner = `${process.getuid?.() ?? 0}:${home}`;
-  const labels = scopeLabels({ 'asylum.container': name, 'asylum.owner': owner });
+  const labels = scopeLabels({ 'asylum.container': name, 'asylum.owner': ownerOf(home) });
   // The project's own image goes too; the shared base images stay.
   const found = await listAll(labels, ORDER);
   const failures = await removeAll(found);
@@ -94,13 +98,14 @@ async function confirmAll(found: [ObjectKind, string[]][], yes: boolean): Promis
 
 /**
  * `asylum cleanup`: this project's container, volumes, network and data dir.
- * `--all`: every asylum object on the engine, after confirmation.
+ * `--all`: every asylum object this user (and HOME) made, after confirmation.
  */
 export async function cleanup(options: CleanupOptions): Promise<number> {
   const { home } = readHostFacts();
   await ensureEngine();
   if (!options.all) return cleanupProject(home, options.yes);
-  const found = await listAll(scopeLabels({}), ORDER);
+  // Yours only: on a shared engine, other users' containers and images are not ours to end.
+  const found = await listAll(scopeLabels({ 'asylum.owner': ownerOf(home) }), ORDER);
   if (!(await confirmAll(found, options.yes))) {
     log.info('nothing removed');
     return 1;

@@ -124,6 +124,9 @@ describe('env', () => {
     ['1KEY=x', 'invalid env var name "1KEY": use letters, digits and _'],
     ['MY-KEY=x', 'invalid env var name "MY-KEY"'],
     ['K=a\nb', 'env var "K" contains a newline, which the engine cannot pass'],
+    // They would steer the container's supervisor (ASYLUM_IDLE_TICKS keeps it alive).
+    ['ASYLUM_IDLE_TICKS=100000', 'env var "ASYLUM_IDLE_TICKS" is reserved'],
+    ['ASYLUM=0', 'env var "ASYLUM" is reserved'],
   ])('rejects %j', (assignment, message) => {
     expect(() => parseEnvAssignment(assignment)).toThrow(message);
   });

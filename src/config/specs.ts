@@ -253,6 +253,14 @@ export function validateEnvName(name: string): void {
       `invalid env var name ${quote(name)}: use letters, digits and _, not starting with a digit`,
     );
   }
+  // They steer the container's supervisor (how long it outlives sessions, who owns what).
+  if (isReservedEnvName(name)) {
+    throw new Error(`env var ${quote(name)} is reserved: asylum sets ASYLUM* itself`);
+  }
+}
+
+export function isReservedEnvName(name: string): boolean {
+  return name === 'ASYLUM' || name.startsWith('ASYLUM_');
 }
 
 /**

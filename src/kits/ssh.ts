@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeInside } from '../host/contained-write.js';
 import { ensureEd25519Key } from '../host/ssh-key.js';
 import type { PlannedMount } from '../plan/container.js';
 import type { Kit, KitRuntime, KitRuntimeContext } from './types.js';
@@ -76,10 +77,17 @@ function sshConfigFor(mode: string, sharedConfig: string | undefined): string {
 function knownHostsDir(context: KitRuntimeContext): string {
   const dir = join(context.projectDataDir, 'ssh-known');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const copy = join(dir, 'known_hosts');
   const hostFile = join(context.home, '.ssh', 'known_hosts');
-  if (!existsSync(copy) && existsSync(hostFile)) copyFileSync(hostFile, copy);
+  // The dir is mounted read-write: a link planted in it must not lead the seed out.
+  if (!lexists(join(dir, 'known_hosts')) && existsSync(hostFile)) {
+    writeInside(dir, 'known_hosts', readFileSync(hostFile, 'utf8'), 0o644);
+  }
   return dir;
+}
+
+/** Something is there, a dangling link included. */
+function lexists(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 function mount(source: string, target: string, readOnly: boolean, reason: string): PlannedMount {

@@ -97,7 +97,9 @@ function checkNames(layers: readonly ConfigLayer[]): void {
   const kitNames = KITS.map((kit) => kit.name);
   const agentNames = AGENTS.map((agent) => agent.name);
   const problems: string[] = [];
+  let inFiles = false;
   for (const layer of layers) {
+    const before = problems.length;
     for (const name of Object.keys(layer.config.kits ?? {})) {
       if (!findKit(name))
         problems.push(formatProblem(layer, ['kits', name], unknownKit(name, kitNames)));
@@ -115,15 +117,17 @@ function checkNames(layers: readonly ConfigLayer[]): void {
         `${locateKey(layer, ['agent'])}: agent: ${unknownName('agent', agent, agentNames)}`,
       );
     }
+    if (problems.length > before && layer.source !== 'command line') inFiles = true;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Only a flag is wrong (`-a cluade`): a command-line error, exit 2.
+  if (problems.length > 0) throw new ConfigError(problems, undefined, inFiles ? 1 : 2);
 }
 
 function flagNames(flag: string, names: readonly string[], known: readonly string[]): void {
   const problems = names
     .filter((name) => !known.includes(name))
     .map((name) => `${flag}: ${unknownName(flag === '--kits' ? 'kit' : 'agent', name, known)}`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, undefined, 2);
 }
 
 /**

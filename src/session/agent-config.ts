@@ -26,7 +26,6 @@ import {
   rmSync,
   type Stats,
   statSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -34,6 +33,7 @@ import { findAgent } from '../agents/index.js';
 import type { Agent, SeedExtra } from '../agents/types.js';
 import type { AgentConfigMode, AgentOptions } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { writeInside } from '../host/contained-write.js';
 
 /** Files bigger than this are left out of a seed. */
 export const SEED_FILE_LIMIT = 5 * 1024 * 1024;
@@ -574,9 +574,8 @@ export function resolveCompanions(
 export function markSession(hostDir: string, agent: Agent, projectDir: string): void {
   const marker = agent.sessionMarker?.(projectDir);
   if (marker === undefined) return;
-  const path = join(hostDir, marker);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${new Date().toISOString()}\n`, { mode: 0o600 });
+  // The dir is the container's to write: a planted link must not lead the write out.
+  writeInside(hostDir, marker, `${new Date().toISOString()}\n`);
 }
 
 // ---------------------------------------------------------------------------

@@ -77,6 +77,19 @@ function writeSeccompProfile(seccomp: PlannedSeccomp | undefined): void {
  * lives only while `docker run` reads it.
  */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(plan, paths);
+    } catch (error) {
+      // Another asylum's prune can take an idle network between our ensure and create.
+      const gone = /network \S+ not found/i.test(String((error as Error)?.message));
+      if (!gone || attempt >= 3) throw error;
+      log.debug(`network ${plan.network} went away meanwhile; starting again`);
+    }
+  }
+}
+
+async function startOnce(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
   await ensureNetwork(plan.network, networkLabels);
@@ -108,6 +121,9 @@ function planDigest(plan: ContainerPlan): string {
     env: plan.env,
     // Left out when empty, so containers without privileges keep their digest.
     privileges: plan.privileges.capAdd.length > 0 ? plan.privileges : undefined,
+    // Both narrow what the container can do: a change must not wait unnoticed.
+    hostAccess: plan.hostAccess,
+    resources: plan.resources,
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
@@ -129,7 +145,9 @@ export interface ContainerOutcome {
 /** Why a running container no longer matches this session's plan, if it does not. */
 function staleness(plan: ContainerPlan, state: ContainerState, imageId: string | null) {
   if (imageId && state.image !== imageId) return 'the image changed';
-  if (state.labels['asylum.plan'] !== planDigest(plan)) return 'ports, volumes or env changed';
+  if (state.labels['asylum.plan'] !== planDigest(plan)) {
+    return 'ports, volumes, env, host access or resource limits changed';
+  }
   return undefined;
 }
 

@@ -3,8 +3,8 @@ import { problemsOf } from '../../test/support/errors.js';
 import { flagsLayer, type GlobalFlags } from './flags.js';
 
 const HOME = '/home/dev';
-const SET_VAR = 'ASYLUM_FLAGS_TEST_SECRET';
-const UNSET_VAR = 'ASYLUM_FLAGS_TEST_UNSET';
+const SET_VAR = 'FLAGS_TEST_SECRET';
+const UNSET_VAR = 'FLAGS_TEST_UNSET';
 
 function flags(overrides: Partial<GlobalFlags> = {}): GlobalFlags {
   return { publish: [], volume: [], env: [], rebuild: false, debug: false, ...overrides };

@@ -55,7 +55,7 @@ export function flagsLayer(flags: GlobalFlags, home: string): ConfigLayer {
       env[key] = parsed;
     });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, undefined, 2);
   const config: Config = {};
   if (flags.agent !== undefined) config.agent = flags.agent;
   if (flags.publish.length > 0) config.ports = [...flags.publish];

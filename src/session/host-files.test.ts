@@ -149,6 +149,17 @@ describe('readDotenv', () => {
     return readDotenv(root);
   }
 
+  it('leaves out what is no env var name (INI, npmrc lines) and ASYLUM* names, with a warning', () => {
+    const warnings: string[] = [];
+    writeFileSync(
+      join(root, '.env'),
+      '[default]\naws_key = AKIA\n//registry.example/:_authToken=npm_x\nASYLUM_IDLE_TICKS=9\nOK=1\n',
+    );
+    const values = readDotenv(root, (message) => warnings.push(message));
+    expect(values).toEqual({ OK: '1' });
+    expect(warnings).toHaveLength(3);
+  });
+
   it('returns nothing when there is no .env', () => {
     expect(readDotenv(root)).toEqual({});
   });
@@ -240,5 +251,25 @@ describe('withoutHostSecrets', () => {
         '\tst = status',
       ].join('\n'),
     );
+  });
+
+  it('drops tokens in URLs (sections and values) and sendemail passwords', async () => {
+    const { withoutHostSecrets } = await import('./host-files.js');
+    const text = [
+      '[url "https://x-access-token:ghp_URLTOKEN@github.com/"]',
+      '\tinsteadOf = https://github.com/',
+      '[sendemail]',
+      '\tsmtpServer = mail.example.test',
+      '\tsmtpPass = SMTPSECRET',
+      '[remote "mirror"]',
+      '\turl = https://bot:SECRET2@git.example.test/r.git',
+      '[user]',
+      '\tname = Me',
+    ].join('\n');
+    const kept = withoutHostSecrets(text);
+    for (const secret of ['ghp_URLTOKEN', 'SMTPSECRET', 'SECRET2'])
+      expect(kept).not.toContain(secret);
+    expect(kept).toContain('smtpServer = mail.example.test');
+    expect(kept).toContain('name = Me');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
+import { isReservedEnvName } from '../config/specs.js';
 import { UserError } from '../errors.js';
 import { readProjectFile } from '../host/project-file.js';
 
@@ -53,14 +54,17 @@ export function writeIfChanged(path: string, text: string, mode: number): void {
  * left out: the container gets your identity and preferences, not your secrets.
  */
 const SECRET_SECTION = /^\s*\[\s*(credential|include|includeif|http)\b/i;
-const SECRET_KEY = /^\s*(extraheader|sslkey|sslcert|sslcertpasswordprotected|cookiefile)\s*=/i;
+const SECRET_KEY =
+  /^\s*(extraheader|sslkey|sslcert|sslcertpasswordprotected|cookiefile|smtppass|\w*password|\w*token)\s*=/i;
+/** `https://user:token@host` in a section name (`[url "..."]`) or a value. */
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/@"]+@/i;
 
 export function withoutHostSecrets(text: string): string {
   let skipping = false;
   const kept: string[] = [];
   for (const line of text.split('\n')) {
-    if (/^\s*\[/.test(line)) skipping = SECRET_SECTION.test(line);
-    if (skipping || SECRET_KEY.test(line)) continue;
+    if (/^\s*\[/.test(line)) skipping = SECRET_SECTION.test(line) || URL_CREDENTIALS.test(line);
+    if (skipping || SECRET_KEY.test(line) || URL_CREDENTIALS.test(line)) continue;
     kept.push(line);
   }
   return kept.join('\n');
@@ -84,12 +88,20 @@ export function readDotenv(
   }
   const { path, text } = file;
   const values = parseEnv(text.replace(/^\s*export\s+/gm, '')) as Record<string, string>;
+  const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
+    // The parser takes nearly any line (`//host/:_authToken=...`, INI sections):
+    // only real names pass, and never asylum's own.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || isReservedEnvName(key)) {
+      warn(`${path}: ignoring ${JSON.stringify(key)}: not a usable env var name`);
+      continue;
+    }
     if (/[\r\n]/.test(value)) {
       throw new UserError(`${path}: ${key}: multi-line values cannot be passed to a container`);
     }
+    kept[key] = value;
   }
-  return values;
+  return kept;
 }
 
 /** Docker's --env-file format: one KEY=VALUE a line, taken literally. */

@@ -71,11 +71,24 @@ export function warnIfExposed(ports: readonly PlannedPort[]): void {
  * Checked just before `docker run`: a busy port of the range is left out with a
  * warning; a busy port the user asked for is an error that names it.
  */
+/** Free on the host; an address this host does not have is the user's mistake, said so. */
+async function hostPortFree(port: PlannedPort, address: string): Promise<boolean> {
+  try {
+    return await isHostPortFree(port.host, address);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error;
+    throw new UserError(`cannot publish on ${address}: this host has no such address`, {
+      hint: 'use 127.0.0.1 (the default), 0.0.0.0, or one of `ip -brief address` on the host',
+      exitCode: 2,
+    });
+  }
+}
+
 export async function availablePorts(ports: readonly PlannedPort[]): Promise<PlannedPort[]> {
   const result: PlannedPort[] = [];
   for (const port of ports) {
     const address = port.bind.replace(/^\[|\]$/g, '');
-    if (port.protocol === 'udp' || (await isHostPortFree(port.host, address))) {
+    if (port.protocol === 'udp' || (await hostPortFree(port, address))) {
       result.push(port);
     } else if (port.source === 'user') {
       throw new UserError(`host port ${port.host} is already in use`, {

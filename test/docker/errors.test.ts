@@ -41,7 +41,7 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
     const kit = await runAsylum(['run', 'true'], { cwd: project });
     expect(kit.stderr).toMatch(/\.asylum:2:3: .*unknown kit "pyton".*did you mean "python"/);
     const agent = await runAsylum(['-a', 'cluade', 'run', 'true'], { cwd: makeProject('x') });
-    expect(agent.code).toBe(1);
+    expect(agent.code).toBe(2);
     expect(agent.stderr).toContain('unknown agent "cluade"');
     expect(agent.stderr).toContain('did you mean "claude"');
   });
@@ -58,7 +58,8 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
       ['--agents', 'cdex', '--agents: unknown agent "cdex" (did you mean "codex"?)'],
     ] as const) {
       const result = await runAsylum([flag, value, 'run', 'true'], { cwd: project });
-      expect(result.code, `${flag} ${value}`).toBe(1);
+      // A command-line error, as the README says.
+      expect(result.code, `${flag} ${value}`).toBe(2);
       expect(result.stderr).toContain(text);
     }
     const unknown = await runAsylum(['--rebuidl', 'run', 'true'], { cwd: project });
