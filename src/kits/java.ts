@@ -72,4 +72,8 @@ export const javaKit: Kit = {
   aptPackages: ['openjdk-21-jdk-headless', 'maven'],
   caches: [{ tool: 'maven', homePath: '.m2' }],
   prepare: prepareJava,
+  credentials: {
+    label: 'Java/Maven',
+    effect: 'the maven servers your pom.xml uses, read-only',
+  },
 };
