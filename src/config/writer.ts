@@ -53,7 +53,7 @@ const FOOTER = [
 ];
 
 export const ISOLATION_HELP: Record<AgentConfigMode, string> = {
-  isolated: '~/.asylum/agents/<name>, seeded once from your own (recommended)',
+  isolated: '~/.asylum/agents/<name>, seeded once from your own',
   project: 'a separate copy for each project, seeded from your own',
   shared: 'your own config dir (~/.claude, ...) mounted READ-WRITE into the container',
 };
@@ -63,9 +63,10 @@ function agentLines(answers: SetupAnswers, registry: Registry): string[] {
     withComment(`agent: ${answers.agent}`, 'the agent `asylum` starts'),
     '',
     "# Agents installed in the image. config: where an agent's config dir comes from:",
-    ...(['isolated', 'project', 'shared'] as const).map(
-      (mode) => `#   ${`${mode}:`.padEnd(10)}${ISOLATION_HELP[mode]}`,
-    ),
+    ...(['isolated', 'project', 'shared'] as const).map((mode) => {
+      const note = mode === 'isolated' ? ' (recommended)' : '';
+      return `#   ${`${mode}:`.padEnd(10)}${ISOLATION_HELP[mode]}${note}`;
+    }),
     'agents:',
   ];
   for (const agent of registry.agents) {

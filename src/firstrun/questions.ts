@@ -64,7 +64,7 @@ export function setupSteps(registry: Registry): Step<SetupAnswers>[] {
       name: 'agents',
       question: (answers) => ({
         kind: 'many',
-        message: 'Which agents should the image carry? (space toggles, enter confirms)',
+        message: 'Which agents should the image carry?',
         choices: installableAgents(registry).map((agent) => ({
           value: agent.name,
           label: agent.name,

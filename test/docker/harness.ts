@@ -151,4 +151,26 @@ export async function waitFor(
 }
 
 export const describeEngine = ctx.engine ? 'run' : 'skip';
+
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+export function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+/** A shell command line that starts asylum as the test user, for a terminal inside tmux. */
+export function terminalCommand(
+  project: string,
+  args: string,
+  options: { home?: string; env?: Record<string, string> } = {},
+): string {
+  const vars = { HOME: options.home ?? homeOf(), PWD: project, ASYLUM_TEST_SCOPE: ctx.scope };
+  const env = Object.entries({ ...vars, ...options.env })
+    .map(([key, value]) => `${key}='${value}'`)
+    .join(' ');
+  const user = ctx.tester.viaSetpriv
+    ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
+    : '';
+  return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
+}
 export { existsSync };

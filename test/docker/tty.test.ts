@@ -1,20 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ctx, homeOf, makeProject, waitFor } from './harness.js';
+import { ctx, hasTmux, makeProject, terminalCommand, tmux, waitFor } from './harness.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
-/** A shell command line that starts asylum as the test user inside tmux. */
+/** The shared test home has no global config: on a terminal that would start the wizard. */
 function asylumCommand(project: string, args: string): string {
-  const env = `HOME='${homeOf()}' PWD='${project}' ASYLUM_TEST_SCOPE='${ctx.scope}'`;
-  const user = ctx.tester.viaSetpriv
-    ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
-    : '';
-  return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
+  return terminalCommand(project, args, { env: { ASYLUM_NO_WIZARD: '1' } });
 }
 
 describe.skipIf(!ctx.engine || (!hasTmux && !process.env.CI))('interactive sessions', () => {
