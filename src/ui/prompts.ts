@@ -66,6 +66,13 @@ export async function askSteps<T>(steps: readonly Step<T>[], start: T): Promise<
   return answers;
 }
 
+/** A yes/no question; Esc or Ctrl-C counts as no. */
+export async function confirmed(message: string, initialValue: boolean): Promise<boolean> {
+  const prompts = await clack();
+  const answer = await prompts.confirm({ message, initialValue });
+  return !prompts.isCancel(answer) && answer === true;
+}
+
 export async function begin(title: string): Promise<void> {
   (await clack()).intro(title);
 }
