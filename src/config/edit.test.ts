@@ -127,6 +127,24 @@ describe('text edits keep everything else', () => {
   });
 });
 
+test('a column-0 comment between entries does not end the kits section', () => {
+  const text = lines('kits:', '  python:', '# the JDK', '  java:', '    disabled: true', '# end');
+  expect(enableKit(text, FILE, kit('java', 'default'))).toBe(
+    lines('kits:', '  python:', '# the JDK', '  java:', '# end'),
+  );
+  expect(enableKit(text, FILE, docker)).toBe(
+    lines(
+      'kits:',
+      '  python:',
+      '# the JDK',
+      '  java:',
+      '    disabled: true',
+      '  docker:',
+      '# end',
+    ),
+  );
+});
+
 describe('credentials', () => {
   const WIZARD_STYLE = lines(
     'kits:',

@@ -72,9 +72,13 @@ function findRegion(lines: readonly string[], section: Section): Region | undefi
   const header = lines.findIndex((line) => pattern.test(line));
   if (header < 0) return undefined;
   const after = pattern.exec(lines[header]!)![1] ?? '';
+  // Comments at column 0 between entries belong to the section; after the last
+  // entry they introduce what follows (the next key, or commented examples).
+  const inside = (line: string) => isBlank(line) || indentOf(line) > 0 || isComment(line);
   let end = header + 1;
-  while (end < lines.length && (isBlank(lines[end]!) || indentOf(lines[end]!) > 0)) end += 1;
-  while (end > header + 1 && isBlank(lines[end - 1]!)) end -= 1;
+  while (end < lines.length && inside(lines[end]!)) end += 1;
+  const trailing = (line: string) => isBlank(line) || (isComment(line) && indentOf(line) === 0);
+  while (end > header + 1 && trailing(lines[end - 1]!)) end -= 1;
   return { header, end, inline: inlineValue(after) !== '' };
 }
 
