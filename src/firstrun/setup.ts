@@ -21,6 +21,7 @@ import {
   CANCELLED,
   type Cancelled,
   finish,
+  note,
 } from '../ui/prompts.js';
 import { createConfigFile, editConfigFile } from './config-file.js';
 import { addNewKits, defaultChoice, findNewKits, newKitsQuestion } from './kit-sync.js';
@@ -45,6 +46,12 @@ export function canAsk(terminal: Terminal): boolean {
 /** The wizard's questions; CANCELLED on Esc or Ctrl-C. */
 export async function runWizard(start: SetupAnswers): Promise<SetupAnswers | Cancelled> {
   await begin('asylum: first-time setup');
+  await note(
+    [
+      'A few questions, then asylum writes ~/.asylum/config.yaml with every option in it.',
+      'Esc or Ctrl-C stops without writing anything; `asylum config` changes it later.',
+    ].join('\n'),
+  );
   const answers = await askSteps(setupSteps(REGISTRY), start);
   if (answers === CANCELLED) await abandon('setup cancelled: nothing was written');
   return answers;

@@ -91,10 +91,11 @@ describe.skipIf(!hasTmux && !process.env.CI)('first-run wizard in a terminal', (
     expect(known.kits).toContain('github');
   });
 
-  it('Esc at the first question writes nothing and exits with 130', async () => {
+  it.each(['Escape', 'C-c'])('%s at a question writes nothing and exits with 130', async (key) => {
     const home = freshHome();
     const t = startTerminal(home, '-p 0 run true');
-    await t.answer('Which agents should the image carry?', 'Escape');
+    await t.answer('Which agents should the image carry?', 'Enter');
+    await t.answer('Which kits should the sandbox have?', key);
     expect(await t.exitCode()).toBe(130);
     expect(t.screen()).toContain('setup cancelled: nothing was written');
     expect(existsSync(configPath(home))).toBe(false);
