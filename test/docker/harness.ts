@@ -150,22 +150,23 @@ export async function waitFor(
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
-export const describeEngine = ctx.engine ? 'run' : 'skip';
-
-export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-export function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
-
-/** A shell command line that starts asylum as the test user, for a terminal inside tmux. */
-export function terminalCommand(
+/**
+ * A shell command line that starts asylum as the test user (for tmux sessions).
+ * The first-run wizard is off unless asked for: the shared homes have no global
+ * config, and on a terminal a session would otherwise start with its questions.
+ */
+export function asylumCommand(
   project: string,
   args: string,
-  options: { home?: string; env?: Record<string, string> } = {},
+  options: { home?: string; wizard?: boolean } = {},
 ): string {
-  const vars = { HOME: options.home ?? homeOf(), PWD: project, ASYLUM_TEST_SCOPE: ctx.scope };
-  const env = Object.entries({ ...vars, ...options.env })
+  const vars = {
+    HOME: options.home ?? homeOf(),
+    PWD: project,
+    ASYLUM_TEST_SCOPE: ctx.scope,
+    ASYLUM_NO_WIZARD: options.wizard ? '0' : '1',
+  };
+  const env = Object.entries(vars)
     .map(([key, value]) => `${key}='${value}'`)
     .join(' ');
   const user = ctx.tester.viaSetpriv
@@ -173,4 +174,7 @@ export function terminalCommand(
     : '';
   return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
 }
+
+export const describeEngine = ctx.engine ? 'run' : 'skip';
+
 export { existsSync };

@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ctx, hasTmux, makeProject, terminalCommand, tmux, waitFor } from './harness.js';
+import { asylumCommand, ctx, makeProject, waitFor } from './harness.js';
 
-/** The shared test home has no global config: on a terminal that would start the wizard. */
-function asylumCommand(project: string, args: string): string {
-  return terminalCommand(project, args, { env: { ASYLUM_NO_WIZARD: '1' } });
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
 }
 
 describe.skipIf(!ctx.engine || (!hasTmux && !process.env.CI))('interactive sessions', () => {

@@ -4,22 +4,26 @@
  * needs the engine: each session is stopped right after the questions by a
  * port flag the config check rejects (`-p 0`).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadLayerFromText } from '../../src/config/load.js';
 import {
+  asylumCommand,
   ctx,
-  hasTmux,
   makeDir,
   makeProject,
   runAsylum,
-  terminalCommand,
-  tmux,
   waitFor,
   writeOwned,
 } from './harness.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
 
 let homes = 0;
 /** A home of its own: the wizard runs only where no ~/.asylum/config.yaml exists. */
@@ -42,7 +46,7 @@ afterEach(() => {
 function startTerminal(home: string, args: string) {
   const project = makeProject('wizard');
   session = `asylum-wizard-${process.pid}-${homes}`;
-  const command = `${terminalCommand(project, args, { home })}; echo ASYLUM_EXIT=$?; sleep 60`;
+  const command = `${asylumCommand(project, args, { home, wizard: true })}; echo ASYLUM_EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '50', command);
   const name = session;
   const screen = () => tmux('capture-pane', '-t', name, '-p');
