@@ -100,6 +100,9 @@ describe('text edits keep everything else', () => {
     expect(enableKit(text, FILE, docker)).toBe(
       lines('kits:', '    python:', '        packages: [x]', '    docker:'),
     );
+    expect(disableKit(lines('kits:', '    docker:'), FILE, docker)).toBe(
+      lines('kits:', '    docker:', '        disabled: true'),
+    );
     expect(disableKit(text, FILE, python)).toBe(
       lines(
         'kits:',

@@ -203,7 +203,9 @@ function childIndent(lines: readonly string[], entry: { line: number; end: numbe
     const line = lines[i]!;
     if (!isBlank(line) && !isComment(line)) return indentOf(line);
   }
-  return indentOf(lines[entry.line]!) + DEFAULT_STEP;
+  // Entries sit one step in from their section at column 0: their options one more.
+  const indent = indentOf(lines[entry.line]!);
+  return indent + (indent > 0 ? indent : DEFAULT_STEP);
 }
 
 function findChild(lines: readonly string[], entry: { line: number; end: number }, key: string) {
