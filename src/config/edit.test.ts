@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Kit } from '../kits/types.js';
+import { fakeKit } from '../../test/support/kits.js';
 import {
   activateEntry,
   appendToSection,
@@ -12,13 +12,7 @@ import { loadLayerFromText } from './load.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
 
-const kit = (name: string, tier: Kit['tier'], credentials = false): Kit => ({
-  name,
-  tier,
-  summary: `${name} kit`,
-  order: 1,
-  ...(credentials ? { credentials: { label: name, effect: 'a token' } } : {}),
-});
+const kit = fakeKit;
 const github = kit('github', 'default', true);
 const python = kit('python', 'default');
 const docker = kit('docker', 'opt-in');

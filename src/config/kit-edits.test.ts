@@ -6,27 +6,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { OPT_IN_KITS } from '../../test/support/kits.js';
 import { AGENTS } from '../agents/index.js';
 import { credentialKits, normalizeAnswers } from '../firstrun/questions.js';
 import { KITS } from '../kits/index.js';
-import type { Kit } from '../kits/types.js';
 import { isKitOn } from '../plan/selection.js';
 import { disableKit, enableKit, setKitCredentials } from './kit-edits.js';
 import { loadLayerFromText } from './load.js';
 import { renderGlobalConfig, selectableKits } from './writer.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
-const extra: Kit[] = [
-  { name: 'docker', tier: 'opt-in', summary: 'Docker-in-Docker', order: 30 },
-  {
-    name: 'vault',
-    tier: 'opt-in',
-    summary: 'secrets',
-    order: 31,
-    credentials: { label: 'Vault', effect: 'a token' },
-  },
-];
-const registry = { agents: AGENTS, kits: [...KITS, ...extra] };
+const registry = { agents: AGENTS, kits: [...KITS, ...OPT_IN_KITS] };
 const selectable = selectableKits(registry.kits);
 const names = selectable.map((kit) => kit.name);
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { fakeKit, OPT_IN_KITS } from '../../test/support/kits.js';
 import { AGENTS } from '../agents/index.js';
 import { credentialKits, normalizeAnswers } from '../firstrun/questions.js';
 import { KITS } from '../kits/index.js';
@@ -15,21 +16,11 @@ import {
 
 const FILE = '/home/dev/.asylum/config.yaml';
 
-/** The real kits plus opt-in ones (one with credentials), as other kits will add them. */
-const OPT_IN: Kit[] = [
-  { name: 'docker', tier: 'opt-in', summary: 'Docker-in-Docker', order: 30 },
-  {
-    name: 'vault',
-    tier: 'opt-in',
-    summary: 'a secret store',
-    order: 31,
-    credentials: { label: 'Vault', effect: 'a token' },
-  },
-  { name: 'java/gradle', tier: 'default', summary: 'a sub-kit', order: 10 },
-];
+/** The real kits plus opt-in ones and a sub-kit, as other kits will add them. */
+const EXTRA: Kit[] = [...OPT_IN_KITS, fakeKit('java/gradle', 'default')];
 const REGISTRIES: Record<string, Registry> = {
   real: { agents: AGENTS, kits: KITS },
-  extended: { agents: AGENTS, kits: [...KITS, ...OPT_IN] },
+  extended: { agents: AGENTS, kits: [...KITS, ...EXTRA] },
 };
 
 function subsets<T>(items: readonly T[]): T[][] {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { OPT_IN_KITS } from '../../test/support/kits.js';
 import { AGENTS } from '../agents/index.js';
 import { loadLayerFromText } from '../config/load.js';
 import { renderGlobalConfig } from '../config/writer.js';
 import { KITS } from '../kits/index.js';
-import type { Kit } from '../kits/types.js';
 import {
   applyChoices,
   choicesFromFlags,
@@ -15,14 +15,7 @@ import {
 import { normalizeAnswers } from './questions.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
-const vault: Kit = {
-  name: 'vault',
-  tier: 'opt-in',
-  summary: 'secrets',
-  order: 50,
-  credentials: { label: 'Vault', effect: 'a token' },
-};
-const registry = { agents: AGENTS, kits: [...KITS, vault] };
+const registry = { agents: AGENTS, kits: [...KITS, ...OPT_IN_KITS] };
 
 /** What the wizard writes when only python is chosen. */
 const WIZARD_FILE = renderGlobalConfig(

@@ -1,16 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import { fakeKit } from '../../test/support/kits.js';
 import { loadLayerFromText } from '../config/load.js';
-import type { Kit } from '../kits/types.js';
 import { isKitOn } from '../plan/selection.js';
 import { addNewKits, defaultChoice, findNewKits, newKitsQuestion } from './kit-sync.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
-const kit = (name: string, tier: Kit['tier']): Kit => ({
-  name,
-  tier,
-  summary: `${name} things`,
-  order: 1,
-});
+const kit = fakeKit;
 const python = kit('python', 'default');
 const lsp = kit('lsp', 'default');
 const docker = kit('docker', 'opt-in');
