@@ -10,9 +10,10 @@ import { OPT_IN_KITS } from '../../test/support/kits.js';
 import { AGENTS } from '../agents/index.js';
 import { credentialKits, normalizeAnswers } from '../firstrun/questions.js';
 import { KITS } from '../kits/index.js';
-import { isKitOn } from '../plan/selection.js';
-import { disableKit, enableKit, setKitCredentials } from './kit-edits.js';
-import { loadLayerFromText } from './load.js';
+import { selectRun } from '../plan/selection.js';
+import { disableKit, enableKit, isKitOn, setKitCredentials } from './kit-edits.js';
+import { createLayer, loadLayerFromText } from './load.js';
+import type { KitOptions } from './types.js';
 import { renderGlobalConfig, selectableKits } from './writer.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
@@ -86,4 +87,27 @@ describe('kit edits on wizard output', () => {
       { numRuns: 150 },
     );
   }, 60_000);
+});
+
+describe('isKitOn', () => {
+  test('agrees with the run selection for the registered kits', () => {
+    const entry = fc.constantFrom<KitOptions | null>(
+      null,
+      {},
+      { disabled: true },
+      { disabled: false },
+    );
+    const kitsMap = fc.dictionary(fc.constantFrom(...KITS.map((kit) => kit.name)), entry);
+    fc.assert(
+      fc.property(kitsMap, (kits) => {
+        const config = { kits };
+        const selected = selectRun([createLayer('test', config)], config, {}).kits;
+        for (const kit of KITS.filter((k) => !k.name.includes('/'))) {
+          const inRun = selected.some((s) => s.kit.name === kit.name);
+          expect(isKitOn(kit, kits)).toBe(inRun);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -5,10 +5,23 @@
  * already in it. Pure: text in, text out (src/config/edit.ts does the lines).
  */
 import type { Kit } from '../kits/types.js';
-import { isKitOn } from '../plan/selection.js';
 import { activateEntry, setEntryOption } from './edit.js';
 import { loadLayerFromText } from './load.js';
 import type { AgentConfigMode, Config, KitOptions } from './types.js';
+
+/**
+ * Whether a `kits:` map turns a top-level kit on: listed (or one of its
+ * sub-kits listed, `java/maven`) and not `disabled: true`; default and
+ * always-on kits need no entry. Keep in step with selectKits in
+ * src/plan/selection.ts, which decides the same for a run.
+ */
+export function isKitOn(kit: Kit, kits: Readonly<Record<string, KitOptions | null>>): boolean {
+  if (kits[kit.name]?.disabled) return false;
+  const listed = Object.keys(kits).some(
+    (name) => name === kit.name || name.startsWith(`${kit.name}/`),
+  );
+  return listed || kit.tier !== 'opt-in';
+}
 
 function kitsOf(text: string, file: string): Record<string, KitOptions | null> {
   return loadLayerFromText(text, file).config.kits ?? {};

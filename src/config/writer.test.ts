@@ -4,7 +4,7 @@ import { AGENTS } from '../agents/index.js';
 import { credentialKits, normalizeAnswers } from '../firstrun/questions.js';
 import { KITS } from '../kits/index.js';
 import type { Kit } from '../kits/types.js';
-import { isKitOn } from '../plan/selection.js';
+import { isKitOn } from './kit-edits.js';
 import { loadLayerFromText } from './load.js';
 import {
   installableAgents,

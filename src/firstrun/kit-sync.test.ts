@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { fakeKit } from '../../test/support/kits.js';
+import { isKitOn } from '../config/kit-edits.js';
 import { loadLayerFromText } from '../config/load.js';
-import { isKitOn } from '../plan/selection.js';
 import { addNewKits, defaultChoice, findNewKits, newKitsQuestion } from './kit-sync.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';

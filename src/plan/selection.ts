@@ -69,18 +69,10 @@ function selectKits(config: Config, flags: SelectionFlags) {
     );
   const wanted = (kit: Kit): boolean => {
     if (flags.kits) return kit.tier === 'always' || flags.kits.includes(kit.name);
-    return isKitOn(kit, configured);
+    if (configured[kit.name]?.disabled) return false;
+    return kit.tier !== 'opt-in' || Object.hasOwn(configured, kit.name);
   };
   return KITS.filter(wanted).map((kit) => ({ kit, options: configured[kit.name] ?? {} }));
-}
-
-/**
- * Whether a `kits:` map turns `kit` on: opt-in kits must be listed, the others
- * are on unless `disabled: true`. The config editor checks its edits with it.
- */
-export function isKitOn(kit: Kit, configured: Readonly<Record<string, KitOptions | null>>) {
-  if (configured[kit.name]?.disabled) return false;
-  return kit.tier !== 'opt-in' || Object.hasOwn(configured, kit.name);
 }
 
 /**
