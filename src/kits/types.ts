@@ -3,19 +3,19 @@ import type { PlannedMount } from '../plan/container.js';
 
 export type KitTier = 'always' | 'default' | 'opt-in';
 
+/** A named cache kept in a per-project volume, mounted under the user's home. */
+export interface KitCache {
+  tool: string;
+  /** Path relative to the container user's home. */
+  homePath: string;
+}
+
 /** A kit that can pass a host credential in with `credentials: auto`. */
 export interface KitCredentials {
   /** Short name in questions ("GitHub"). */
   label: string;
   /** What the container gets when it is on, for hints and the written config. */
   effect: string;
-}
-
-/** A named cache kept in a per-project volume, mounted under the user's home. */
-export interface KitCache {
-  tool: string;
-  /** Path relative to the container user's home. */
-  homePath: string;
 }
 
 /**
@@ -37,12 +37,12 @@ export interface Kit {
   caches?: readonly KitCache[];
   /** Environment every session of the container gets. */
   env?: Readonly<Record<string, string>>;
+  /** Set when the kit reads `credentials`; the wizard and `asylum config` offer it. */
+  credentials?: KitCredentials;
   /** Host-side preparation for a container about to be created. */
   prepare?: KitPrepare;
   /** Directories (relative to home) the image creates for the user. */
   homeDirs?: readonly string[];
-  /** Set when the kit reads `credentials`; the wizard and `asylum config` offer it. */
-  credentials?: KitCredentials;
 }
 
 /** What a kit may look at on the host when a container is about to be created. */
