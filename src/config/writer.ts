@@ -5,7 +5,7 @@
  * not chosen, with `disabled: true`) so it can be turned on by hand. Pure.
  */
 import type { Agent } from '../agents/types.js';
-import type { Kit } from '../kits/types.js';
+import type { Kit, KitCredentials } from '../kits/types.js';
 import type { AgentConfigMode } from './types.js';
 
 /** What the wizard (or `asylum init`'s flags) decided. */
@@ -90,6 +90,15 @@ export function selectableKits(kits: readonly Kit[]): Kit[] {
   return kits.filter((kit) => kit.tier !== 'always' && !kit.name.includes('/'));
 }
 
+/**
+ * The credentials a kit takes: its own, or a sub-kit's (`java/maven`). Either
+ * way they are set on the top-level kit, whose options its sub-kits see.
+ */
+export function credentialsOf(kit: Kit, kits: readonly Kit[]): KitCredentials | undefined {
+  if (kit.credentials) return kit.credentials;
+  return kits.find((sub) => sub.name.startsWith(`${kit.name}/`) && sub.credentials)?.credentials;
+}
+
 const TIER_NOTE: Record<Kit['tier'], string> = {
   always: ' (always on)',
   default: '',
@@ -101,15 +110,20 @@ function summaryLine(kit: Kit): string {
   return `  # ${kit.name}${TIER_NOTE[kit.tier]}: ${kit.summary}`;
 }
 
-function credentialLine(kit: Kit, on: boolean): string[] {
-  if (!kit.credentials) return [];
+function credentialLine(info: KitCredentials | undefined, on: boolean): string[] {
+  if (!info) return [];
   const text = on ? '    credentials: auto' : '    # credentials: auto';
-  return [withComment(text, `${kit.credentials.label}: ${kit.credentials.effect}`)];
+  return [withComment(text, `${info.label}: ${info.effect}`)];
 }
 
 /** A kit's lines in the state the answers put it in. */
-export function kitBlock(kit: Kit, chosen: boolean, credentials: boolean): string[] {
-  if (chosen) return [summaryLine(kit), `  ${kit.name}:`, ...credentialLine(kit, credentials)];
+export function kitBlock(
+  kit: Kit,
+  chosen: boolean,
+  credentials: boolean,
+  info: KitCredentials | undefined = kit.credentials,
+): string[] {
+  if (chosen) return [summaryLine(kit), `  ${kit.name}:`, ...credentialLine(info, credentials)];
   if (kit.tier === 'default') {
     // Default kits are on unless disabled, so leaving one out would not turn it off.
     const off = withComment('    disabled: true', 'delete this line to turn it on');
@@ -126,7 +140,12 @@ function kitLines(answers: SetupAnswers, registry: Registry): string[] {
   const tierRank = { default: 0, 'opt-in': 1, always: 2 } as const;
   rest.sort((a, b) => tierRank[a.tier] - tierRank[b.tier] || byName(a, b));
   const blocks = [...chosen.sort(byName), ...rest].map((kit) =>
-    kitBlock(kit, chosen.includes(kit), answers.credentials.includes(kit.name)),
+    kitBlock(
+      kit,
+      chosen.includes(kit),
+      answers.credentials.includes(kit.name),
+      credentialsOf(kit, registry.kits),
+    ),
   );
   return [
     '',

@@ -14,7 +14,7 @@ import {
 } from '../config/kit-edits.js';
 import { loadLayerFromText } from '../config/load.js';
 import type { AgentConfigMode } from '../config/types.js';
-import { type Registry, selectableKits } from '../config/writer.js';
+import { credentialsOf, type Registry, selectableKits } from '../config/writer.js';
 import { UserError } from '../errors.js';
 import type { Question } from '../ui/prompts.js';
 import {
@@ -88,7 +88,7 @@ export function menuQuestion(choices: ConfigChoices, registry: Registry): Questi
   const labels = (names: string[]) => (names.length > 0 ? names.join(', ') : 'none');
   const credentialLabels = credentialKits(registry.kits)
     .filter((kit) => choices.credentials.includes(kit.name))
-    .map((kit) => kit.credentials!.label);
+    .map((kit) => credentialsOf(kit, registry.kits)!.label);
   return {
     kind: 'one',
     message: 'What do you want to change? (your choices are kept until you save)',

@@ -1,11 +1,15 @@
 import { describe, expect, test } from 'vitest';
+import { fakeKit } from '../../test/support/kits.js';
 import { AGENTS } from '../agents/index.js';
+import { loadLayerFromText } from '../config/load.js';
 import type { SetupAnswers } from '../config/writer.js';
+import { renderGlobalConfig } from '../config/writer.js';
 import { UserError } from '../errors.js';
 import { KITS } from '../kits/index.js';
 import type { Answer } from '../ui/prompts.js';
 import {
   answersFromFlags,
+  credentialKits,
   credentialsQuestion,
   defaultAnswers,
   normalizeAnswers,
@@ -75,6 +79,25 @@ describe('setup steps', () => {
   test('normalizing drops credentials of kits that were then left out', () => {
     const start = { ...defaultAnswers(registry), credentials: ['github'] };
     expect(normalizeAnswers({ ...start, kits: ['java'] }, registry).credentials).toEqual([]);
+  });
+});
+
+test('credentials a sub-kit takes are asked about, and written, on its parent', () => {
+  const kits = [
+    fakeKit('java', 'default'),
+    { ...fakeKit('java/maven', 'default'), credentials: { label: 'Maven', effect: 'servers' } },
+    fakeKit('python', 'default'),
+  ];
+  const subRegistry = { agents: AGENTS, kits };
+  expect(credentialKits(kits).map((kit) => kit.name)).toEqual(['java']);
+  expect(credentialsQuestion(kits, ['java', 'python'], [])?.choices).toEqual([
+    { value: 'java', label: 'Maven', hint: 'servers' },
+  ]);
+  const answers = { ...defaultAnswers(subRegistry), credentials: ['java'] };
+  const text = renderGlobalConfig(normalizeAnswers(answers, subRegistry), subRegistry);
+  expect(text).toMatch(/^ {2}java:\n {4}credentials: auto +# Maven: servers$/m);
+  expect(loadLayerFromText(text, '/h/.asylum/config.yaml').config.kits?.java).toEqual({
+    credentials: 'auto',
   });
 });
 

@@ -7,6 +7,7 @@ import { DEFAULT_AGENT } from '../agents/index.js';
 import { didYouMean } from '../config/schema.js';
 import type { AgentConfigMode } from '../config/types.js';
 import {
+  credentialsOf,
   ISOLATION_HELP,
   installableAgents,
   type Registry,
@@ -21,8 +22,9 @@ export type { Answer, Question };
 
 export const ISOLATION_MODES: readonly AgentConfigMode[] = ['isolated', 'project', 'shared'];
 
+/** Top-level kits that take credentials, themselves or through a sub-kit. */
 export function credentialKits(kits: readonly Kit[]): Kit[] {
-  return selectableKits(kits).filter((kit) => kit.credentials !== undefined);
+  return selectableKits(kits).filter((kit) => credentialsOf(kit, kits) !== undefined);
 }
 
 /** Accepting every default: claude, the default-tier kits, isolated config, no credentials. */
@@ -161,8 +163,8 @@ export function credentialsQuestion(
     message: 'Pass any host credentials into the container? (off unless you select them)',
     choices: offered.map((kit) => ({
       value: kit.name,
-      label: kit.credentials!.label,
-      hint: kit.credentials!.effect,
+      label: credentialsOf(kit, kits)!.label,
+      hint: credentialsOf(kit, kits)!.effect,
     })),
     initial: current.filter((name) => offered.some((kit) => kit.name === name)),
   };
