@@ -81,7 +81,8 @@ describe('kit edits on wizard output', () => {
           const lost = start
             .split('\n')
             .filter((line) => line.trim().startsWith('#') && !kept.has(line));
-          for (const line of lost) expect(line).toMatch(/^ {2}# [a-z]+:$|^ {4}# credentials:/);
+          for (const line of lost)
+            expect(line).toMatch(/^ {2}# [a-z][a-z0-9-]*:$|^ {4}# credentials:/);
         },
       ),
       { numRuns: 150 },
