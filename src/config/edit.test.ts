@@ -235,6 +235,9 @@ describe('lower-level edits', () => {
     expect(entryState(HAND_WRITTEN, 'kits', 'docker')).toBe('commented');
     expect(entryState(HAND_WRITTEN, 'kits', 'java')).toBe('absent');
     expect(entryState(HAND_WRITTEN, 'agents', 'claude')).toBe('absent');
+    // The wizard's summary lines name the kit with its tier, never as `name:`.
+    const summary = lines('kits:', '  # java (default): OpenJDK', '  python:');
+    expect(entryState(summary, 'kits', 'java')).toBe('absent');
   });
 
   test('appendToSection and insertActiveEntry put lines at the end and after the active ones', () => {

@@ -14,7 +14,7 @@ import { selectRun } from '../plan/selection.js';
 import { disableKit, enableKit, isKitOn, setKitCredentials } from './kit-edits.js';
 import { createLayer, loadLayerFromText } from './load.js';
 import type { KitOptions } from './types.js';
-import { renderGlobalConfig, selectableKits } from './writer.js';
+import { credentialsOf, renderGlobalConfig, selectableKits } from './writer.js';
 
 const FILE = '/home/dev/.asylum/config.yaml';
 const registry = { agents: AGENTS, kits: [...KITS, ...OPT_IN_KITS] };
@@ -32,7 +32,7 @@ function apply(text: string, { kind, kit: name }: Change): string {
   const kit = selectable.find((k) => k.name === name)!;
   if (kind === 'on') return enableKit(text, FILE, kit);
   if (kind === 'off') return disableKit(text, FILE, kit);
-  if (!kit.credentials) return text;
+  if (!credentialsOf(kit, registry.kits)) return text;
   return setKitCredentials(text, FILE, kit, kind === 'credentials-on');
 }
 

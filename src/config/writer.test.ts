@@ -17,7 +17,7 @@ import {
 const FILE = '/home/dev/.asylum/config.yaml';
 
 /** The real kits plus opt-in ones and a sub-kit, as other kits will add them. */
-const EXTRA: Kit[] = [...OPT_IN_KITS, fakeKit('docker/compose', 'default')];
+const EXTRA: Kit[] = [...OPT_IN_KITS, fakeKit('extra-optin/sub', 'default')];
 const REGISTRIES: Record<string, Registry> = {
   real: { agents: AGENTS, kits: KITS },
   extended: { agents: AGENTS, kits: [...KITS, ...EXTRA] },
@@ -92,21 +92,26 @@ describe('the written file', () => {
     for (const agent of installableAgents(registry).filter((a) => a.name !== 'claude')) {
       expect(text).toMatch(new RegExp(`^  # ${agent.name}:`, 'm'));
     }
-    expect(text).toMatch(/^ {2}# docker:$/m);
+    expect(text).toMatch(/^ {2}# extra-optin:$/m);
     expect(text).toMatch(/^ {2}# vault:$/m);
     expect(text).toMatch(/^ {2}java:\n {4}disabled: true/m);
     expect(text).toMatch(/^ {2}github:\n {4}# credentials: auto/m);
     expect(text).toMatch(/^ {2}# node:$/m);
-    expect(text).not.toMatch(/docker\/compose:/);
+    expect(text).not.toMatch(/extra-optin\/sub:/);
   });
 
   test('says that shared isolation mounts the host config read-write', () => {
     expect(text).toMatch(/shared: .*READ-WRITE/);
   });
 
-  test('keeps its lines under 100 columns', () => {
+  test('keeps its lines under 100 columns, wrapping long kit summaries', () => {
     const long = text.split('\n').filter((line) => line.length > 99);
     expect(long).toEqual([]);
+    const wordy = { ...OPT_IN_KITS[0]!, summary: 'many words '.repeat(20).trim() };
+    const wrapped = renderGlobalConfig(answers, { ...registry, kits: [...KITS, wordy] });
+    expect(wrapped.split('\n').filter((line) => line.length > 99)).toEqual([]);
+    expect(wrapped).toMatch(/^ {2}# extra-optin \(opt-in\): many words.*\n {2}# {3}words/m);
+    expect(loadLayerFromText(wrapped, FILE).config.kits).not.toHaveProperty('extra-optin');
   });
 
   test('only the chosen agents are active, and the test agent is not offered', () => {

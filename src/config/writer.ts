@@ -99,15 +99,28 @@ export function credentialsOf(kit: Kit, kits: readonly Kit[]): KitCredentials | 
   return kits.find((sub) => sub.name.startsWith(`${kit.name}/`) && sub.credentials)?.credentials;
 }
 
+/** The tier follows the name, so a summary line never reads as a commented `name:` entry. */
 const TIER_NOTE: Record<Kit['tier'], string> = {
   always: ' (always on)',
-  default: '',
+  default: ' (default)',
   'opt-in': ' (opt-in)',
 };
 
-/** `  # name (tier): summary` above each entry. */
-function summaryLine(kit: Kit): string {
-  return `  # ${kit.name}${TIER_NOTE[kit.tier]}: ${kit.summary}`;
+/** Longest line the file gets, so it reads well in any editor. */
+const WIDTH = 99;
+
+/** `  # name (tier): summary` above each entry, wrapped to WIDTH. */
+function summaryLines(kit: Kit): string[] {
+  const lines: string[] = [];
+  let line = `  # ${kit.name}${TIER_NOTE[kit.tier]}:`;
+  for (const word of kit.summary.split(/\s+/)) {
+    if (line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = '  #  ';
+    }
+    line = `${line} ${word}`;
+  }
+  return [...lines, line];
 }
 
 function credentialLine(info: KitCredentials | undefined, on: boolean): string[] {
@@ -123,13 +136,14 @@ export function kitBlock(
   credentials: boolean,
   info: KitCredentials | undefined = kit.credentials,
 ): string[] {
-  if (chosen) return [summaryLine(kit), `  ${kit.name}:`, ...credentialLine(info, credentials)];
+  if (chosen)
+    return [...summaryLines(kit), `  ${kit.name}:`, ...credentialLine(info, credentials)];
   if (kit.tier === 'default') {
     // Default kits are on unless disabled, so leaving one out would not turn it off.
     const off = withComment('    disabled: true', 'delete this line to turn it on');
-    return [summaryLine(kit), `  ${kit.name}:`, off];
+    return [...summaryLines(kit), `  ${kit.name}:`, off];
   }
-  return [summaryLine(kit), `  # ${kit.name}:`];
+  return [...summaryLines(kit), `  # ${kit.name}:`];
 }
 
 function kitLines(answers: SetupAnswers, registry: Registry): string[] {

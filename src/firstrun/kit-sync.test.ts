@@ -57,7 +57,7 @@ describe('addNewKits', () => {
         'kits:',
         '  python:   # yes',
         '    packages: [black]',
-        '  # lsp: lsp things',
+        '  # lsp (default): lsp things',
         '  lsp:',
         '  # rtk:',
         '  # docker (opt-in): docker things',

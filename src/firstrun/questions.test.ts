@@ -35,10 +35,12 @@ describe('setup steps', () => {
   test('accepting everything: claude, the default kits, isolated, no credentials', () => {
     const { answers, asked } = runSteps({});
     expect(asked).toEqual(['agents', 'kits', 'isolation', 'credentials']);
+    const defaultKits = KITS.filter((kit) => kit.tier === 'default' && !kit.name.includes('/'));
+    expect(defaultKits.map((kit) => kit.name)).toEqual(expect.arrayContaining(['java', 'github']));
     expect(answers).toEqual({
       agents: ['claude'],
       agent: 'claude',
-      kits: ['java', 'python', 'github'],
+      kits: defaultKits.map((kit) => kit.name),
       isolation: 'isolated',
       credentials: [],
     });

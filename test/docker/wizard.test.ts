@@ -137,10 +137,10 @@ describe.skipIf(!hasTmux && !process.env.CI)('first-run wizard in a terminal', (
     const home = freshHome();
     await runAsylum(['init', '--yes', '--kits', 'python'], { cwd: home, home });
     // As if this asylum had never shown github: drop it from the file and the record.
-    const text = readFileSync(configPath(home), 'utf8').replace(
-      / {2}# github:.*\n {2}github:\n.*\n/,
-      '',
-    );
+    const written = readFileSync(configPath(home), 'utf8');
+    expect(written).toMatch(/^ {2}github:$/m);
+    const text = written.replace(/ {2}# github\b.*\n {2}github:\n.*\n/, '');
+    expect(text).not.toMatch(/github:/);
     writeOwned(configPath(home), `${text}# my own note\n`, 0o600);
     writeOwned(join(home, '.asylum', 'known-kits.json'), '{"version":1,"kits":["java"]}', 0o600);
     const t = startTerminal(home, '-p 0 run true');

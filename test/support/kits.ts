@@ -11,8 +11,8 @@ export function fakeKit(name: string, tier: Kit['tier'], credentials = false): K
   };
 }
 
-/** Opt-in kits (one with credentials) such as other kits will add to the registry. */
+/** Opt-in kits (one with credentials), named unlike any real kit, added to the registry. */
 export const OPT_IN_KITS: readonly Kit[] = [
-  fakeKit('docker', 'opt-in'),
+  fakeKit('extra-optin', 'opt-in'),
   fakeKit('vault', 'opt-in', true),
 ];
