@@ -257,10 +257,11 @@ interface DocumentEditor {
 // ---------------------------------------------------------------------------
 // Checked edits
 
-function splitLines(text: string): { lines: string[]; newline: boolean } {
-  const newline = text.endsWith('\n');
-  const lines = (newline ? text.slice(0, -1) : text).split('\n');
-  return { lines: lines.length === 1 && lines[0] === '' ? [] : lines, newline };
+// TODO(asylum): a file with CRLF line ends gets LF-only lines where it is edited.
+/** The file's lines; an edited file always ends in a newline. */
+function splitLines(text: string): string[] {
+  const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  return lines.length === 1 && lines[0] === '' ? [] : lines;
 }
 
 function joinLines(lines: readonly string[]): string {
@@ -289,7 +290,7 @@ function checkedEdit(
   docEdit: (editor: DocumentEditor) => void,
   holds: (config: Config) => boolean,
 ): string {
-  const edited = lineEdit(splitLines(text).lines);
+  const edited = lineEdit(splitLines(text));
   if (edited) {
     const result = joinLines(edited);
     const config = configOf(result, file);
@@ -357,7 +358,7 @@ export function hasActiveEntry(text: string, file: string, section: Section, nam
  * section, creating the section when the file has none.
  */
 export function appendToSection(text: string, section: Section, add: string[]): string {
-  const { lines } = splitLines(text);
+  const lines = splitLines(text);
   const region = findRegion(lines, section);
   if (!region || region.inline) {
     // TODO(asylum): with `kits: {...}` in flow style the comment goes to the file's end.
@@ -369,7 +370,7 @@ export function appendToSection(text: string, section: Section, add: string[]): 
 
 /** Inserts an active entry's lines after the section's last active entry. */
 export function insertActiveEntry(text: string, section: Section, add: string[]): string {
-  const { lines } = splitLines(text);
+  const lines = splitLines(text);
   const region = findRegion(lines, section);
   if (!region || region.inline) return appendToSection(text, section, add);
   const at = lastActiveEnd(lines, region);
@@ -378,7 +379,7 @@ export function insertActiveEntry(text: string, section: Section, add: string[])
 
 /** How `section.name` appears in the text: as an active entry, commented out, or not at all. */
 export function entryState(text: string, section: Section, name: string): Entry['kind'] {
-  const { lines } = splitLines(text);
+  const lines = splitLines(text);
   const region = findRegion(lines, section);
   if (!region) return 'absent';
   if (region.inline) return hasActiveEntry(text, 'config', section, name) ? 'active' : 'absent';
