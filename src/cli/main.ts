@@ -1,16 +1,32 @@
 import { Command, CommanderError, Option } from 'commander';
+import type { InitOptions } from '../commands/init.js';
 import { suggest } from '../config/suggest.js';
 import { ConfigError, ExitError, UserError } from '../errors.js';
+import type { ConfigFlags } from '../firstrun/config-choices.js';
 import { log } from '../ui/log.js';
 import { mark } from '../ui/timing.js';
 
 declare const ASYLUM_VERSION: string;
 const VERSION = typeof ASYLUM_VERSION === 'string' ? ASYLUM_VERSION : 'dev';
 
-const SUBCOMMANDS = ['shell', 'run', 'version', 'cleanup', 'bootstrap', 'approve', 'inspect'];
+const SUBCOMMANDS = [
+  'shell',
+  'run',
+  'version',
+  'cleanup',
+  'bootstrap',
+  'approve',
+  'inspect',
+  'init',
+  'config',
+];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const commaList = (value: string) => value.split(',').map((item) => item.trim());
+const commaList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 function globalOptions(program: Command): Command {
   return program
@@ -172,6 +188,38 @@ function buildProgram(argv: readonly string[], setExit: (code: number) => void):
     .action(async (options: { json: boolean }) => {
       const { inspect } = await import('../commands/inspect.js');
       setExit(await inspect({ ...options, flags: program.opts<RawFlags>() }));
+    });
+
+  program
+    .command('init')
+    .description('write ~/.asylum/config.yaml: the first-run questions, or flags with --yes')
+    .option('--agents <list>', 'agents to install (default: claude)', commaList)
+    .option('--agent <name>', 'the agent asylum starts (default: the first of --agents)')
+    .option('--kits <list>', 'kits to turn on (default: the default kits; "" for none)', commaList)
+    .option('--isolation <mode>', "agents' config: isolated (default), project, shared")
+    .option('--credentials <list>', 'kits whose credentials to pass: github, java', commaList)
+    .option('-y, --yes', 'ask nothing: flags and defaults', false)
+    .option('--force', 'replace an existing file (kept as config.yaml.backup)', false)
+    .action(async (options: InitOptions) => {
+      const { init } = await import('../commands/init.js');
+      setExit(await init(options));
+    });
+
+  program
+    .command('config')
+    .description('change kits, credentials and agent config isolation in ~/.asylum/config.yaml')
+    .option('--enable <kits>', 'turn kits on', commaList)
+    .option('--disable <kits>', 'turn kits off', commaList)
+    .option(
+      '--credentials-on <kits>',
+      "pass these kits' credentials (credentials: auto)",
+      commaList,
+    )
+    .option('--credentials-off <kits>', "stop passing these kits' credentials", commaList)
+    .option('--isolation <mode>', "agents' config: isolated, project, shared")
+    .action(async (options: ConfigFlags) => {
+      const { configCommand } = await import('../commands/config.js');
+      setExit(await configCommand(options));
     });
 
   program

@@ -26,9 +26,8 @@ export async function approve(options: { yes: boolean }): Promise<number> {
         hint: 'or pass --yes after reviewing the list',
       });
     }
-    const { confirm, isCancel } = await import('@clack/prompts');
-    const answer = await confirm({ message: 'Approve these settings?', initialValue: false });
-    if (isCancel(answer) || answer !== true) {
+    const { confirmed } = await import('../ui/prompts.js');
+    if (!(await confirmed('Approve these settings?', false))) {
       log.info('not approved');
       return 1;
     }

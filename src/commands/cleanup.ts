@@ -1,6 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { confirm, isCancel } from '@clack/prompts';
 import { ensureEngine, listByLabels, type ObjectKind, removeObjects } from '../docker/engine.js';
 import { UserError } from '../errors.js';
 import { readHostFacts } from '../host/facts.js';
@@ -9,6 +8,7 @@ import { logicalCwd } from '../session/project-dir.js';
 import { asylumDir, projectPaths } from '../state/paths.js';
 import { releasePorts } from '../state/ports.js';
 import { log } from '../ui/log.js';
+import { confirmed } from '../ui/prompts.js';
 
 export interface CleanupOptions {
   all: boolean;
@@ -92,8 +92,7 @@ async function confirmAll(found: [ObjectKind, string[]][], yes: boolean): Promis
       hint: 'run it in a terminal, or add --yes',
     });
   }
-  const answer = await confirm({ message: 'Remove all of it?', initialValue: false });
-  return !isCancel(answer) && answer === true;
+  return confirmed('Remove all of it?', false);
 }
 
 /**

@@ -38,4 +38,5 @@ export const githubKit: Kit = {
   aptPackages: ['gh'],
   homeDirs: ['.config'],
   prepare: prepareGithub,
+  credentials: { label: 'GitHub', effect: 'your gh token, read-only' },
 };

@@ -179,6 +179,10 @@ export const mavenKit: Kit = {
   aptPackages: ['maven'],
   caches: [{ tool: 'maven', homePath: '.m2' }],
   prepare: prepareJava,
+  credentials: {
+    label: 'Java/Maven',
+    effect: 'the maven servers your pom.xml uses, read-only',
+  },
 };
 
 // TODO(asylum): Debian trixie packages Gradle 4.4.1, far older than current

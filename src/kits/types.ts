@@ -30,6 +30,14 @@ export interface KitCache {
   homePath: string;
 }
 
+/** A kit that can pass a host credential in with `credentials: auto`. */
+export interface KitCredentials {
+  /** Short name in questions ("GitHub"). */
+  label: string;
+  /** What the container gets when it is on, for hints and the written config. */
+  effect: string;
+}
+
 /**
  * A kit shapes the sandbox: what the base image installs for it, which caches
  * it keeps, and what it adds to the container at run time.
@@ -58,6 +66,8 @@ export interface Kit {
   caches?: readonly KitCache[];
   /** Environment every session of the container gets. */
   env?: Readonly<Record<string, string>>;
+  /** Set when the kit reads `credentials`; the wizard and `asylum config` offer it. */
+  credentials?: KitCredentials;
   /** Host-side preparation for a container about to be created. */
   prepare?: KitPrepare;
   /** Directories (relative to home) the image creates for the user. */

@@ -64,13 +64,9 @@ export async function recordApproval(home: string, pending: Pending): Promise<vo
 }
 
 async function askOnTerminal(pending: Pending): Promise<boolean> {
-  const { confirm, isCancel } = await import('@clack/prompts');
+  const { confirmed } = await import('../ui/prompts.js');
   process.stderr.write(`${describe(pending).join('\n')}\n`);
-  const answer = await confirm({
-    message: 'The project config widens what the container can reach. Apply it?',
-    initialValue: false,
-  });
-  return !isCancel(answer) && answer === true;
+  return confirmed('The project config widens what the container can reach. Apply it?', false);
 }
 
 /**

@@ -34,12 +34,9 @@ async function offerBootstrap(name: string): Promise<boolean> {
   const canBootstrap =
     process.getuid?.() === 0 && spawnSync('debootstrap', ['--version']).status === 0;
   if (!canBootstrap || !process.stdin.isTTY || !process.stdout.isTTY) return false;
-  const { confirm, isCancel } = await import('@clack/prompts');
-  const answer = await confirm({
-    message: `${name} cannot be pulled. Build it now from Debian's archive with debootstrap?`,
-    initialValue: true,
-  });
-  if (isCancel(answer) || answer !== true) return false;
+  const { confirmed } = await import('../ui/prompts.js');
+  const message = `${name} cannot be pulled. Build it now from Debian's archive with debootstrap?`;
+  if (!(await confirmed(message, true))) return false;
   const { bootstrap } = await import('../commands/bootstrap.js');
   await bootstrap({ image: name, suite: suiteOf(name), force: false });
   return true;

@@ -6,6 +6,7 @@ import { parseVolumeSpec } from '../config/specs.js';
 import type { Config, ConfigLayer } from '../config/types.js';
 import { ensureEngine, imageId } from '../docker/engine.js';
 import { ConfigError } from '../errors.js';
+import { prepareGlobalConfig } from '../firstrun/setup.js';
 import { type HostFacts, readHostFacts } from '../host/facts.js';
 import type { KitRuntime } from '../kits/types.js';
 import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/container.js';
@@ -285,6 +286,8 @@ async function onboardIfWanted(session: SessionPlan, mode: SessionMode): Promise
 export async function runSession(request: SessionRequest): Promise<number> {
   mark('session');
   setDebug(request.flags.debug);
+  const facts = readHostFacts();
+  await prepareGlobalConfig(facts.home, facts);
   const prepared = prepareSession(request);
   mark('config');
   await approveWidening(prepared);

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ctx, writeOwned } from '../docker/harness.js';
+import { sessionMarkerPath } from '../../src/agents/probe.js';
+import { ctx, projectContainers, runAsylum, waitFor, writeOwned } from '../docker/harness.js';
 import {
   assertOnlyProjectAndState,
   changed,
@@ -25,6 +26,37 @@ function outsideOwnState(paths: string[], container: string): string[] {
 }
 
 describe.skipIf(!ctx.engine)('blast radius: accidental destruction', () => {
+  // asylum itself writes into dirs the container can write: a planted link must not lead it out.
+  it(`${PROMISE}: links planted in asylum's writable state do not lead its own writes out`, async () => {
+    const attacks = [
+      'ln -s ~/.bash_aliases ~/.ssh/known/known_hosts (asylum re-seeds a missing copy)',
+      'ln -s ~/victim ~/.codex/asylum-projects/<key>/.has_session (asylum marks each start)',
+    ];
+    await verify(PROMISE, 'planted-state-links', attacks, async () => {
+      const home = decoyHome();
+      const project = projectWithSibling('br-planted-state');
+      writeOwned(join(home, 'victim.txt'), 'precious\n');
+      const marker = sessionMarkerPath(project.dir);
+      const plant = [
+        'rm -f ~/.ssh/known/known_hosts',
+        `ln -s ${home}/.bash_aliases ~/.ssh/known/known_hosts`,
+        `mkdir -p "$(dirname ~/.codex/${marker})"`,
+        `ln -sfn ${home}/victim.txt ~/.codex/${marker}`,
+      ].join('; ');
+      const planted = await inside(project.dir, plant, { home, args: ['-a', 'codex'] });
+      expect(planted.code, planted.stderr).toBe(0);
+      await waitFor(() => projectContainers(project.name).length === 0, 30_000);
+      const agent = await runAsylum(['-a', 'codex', '--', '--version'], {
+        cwd: project.dir,
+        home,
+      });
+      expect(agent.code, agent.stderr).toBe(0);
+      expect(readFileSync(join(home, 'victim.txt'), 'utf8')).toBe('precious\n');
+      expect(existsSync(join(home, '.bash_aliases'))).toBe(false);
+      expect(hostDamage(home, project)).toEqual([]);
+    });
+  });
+
   // "An agent running rm -rf ~ inside the container cannot touch the rest of your home directory."
   it(`${PROMISE}: rm -rf ~ (as the user and as root) wipes the container's home, not the host's`, async () => {
     const attacks = ['rm -rf ~ (user)', 'sudo rm -rf ~ (root)', 'sudo rm -rf /root /home'];

@@ -152,9 +152,25 @@ export async function waitFor(
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
-/** A shell command line that starts asylum as the test user (for tmux sessions). */
-export function asylumCommand(project: string, args: string): string {
-  const env = `HOME='${homeOf()}' PWD='${project}' ASYLUM_TEST_SCOPE='${ctx.scope}'`;
+/**
+ * A shell command line that starts asylum as the test user (for tmux sessions).
+ * The first-run wizard is off unless asked for: the shared homes have no global
+ * config, and on a terminal a session would otherwise start with its questions.
+ */
+export function asylumCommand(
+  project: string,
+  args: string,
+  options: { home?: string; wizard?: boolean } = {},
+): string {
+  const vars = {
+    HOME: options.home ?? homeOf(),
+    PWD: project,
+    ASYLUM_TEST_SCOPE: ctx.scope,
+    ASYLUM_NO_WIZARD: options.wizard ? '0' : '1',
+  };
+  const env = Object.entries(vars)
+    .map(([key, value]) => `${key}='${value}'`)
+    .join(' ');
   const user = ctx.tester.viaSetpriv
     ? `setpriv --reuid=${ctx.tester.uid} --regid=${ctx.tester.gid} --init-groups `
     : '';
@@ -162,4 +178,5 @@ export function asylumCommand(project: string, args: string): string {
 }
 
 export const describeEngine = ctx.engine ? 'run' : 'skip';
+
 export { existsSync };
