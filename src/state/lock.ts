@@ -111,7 +111,10 @@ async function acquire(path: string, options: lockfile.LockOptions, waitMs: numb
         });
       }
       if (Date.now() >= deadline) {
-        throw new UserError(`could not take the lock ${path}`, { cause: error });
+        throw new UserError(`could not take the lock ${path}`, {
+          cause: error,
+          hint: `another asylum process holds it; if none runs, remove ${lockDir(path)}`,
+        });
       }
       await sleep(RETRY_MS);
     }
