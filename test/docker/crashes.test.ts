@@ -69,6 +69,11 @@ describe.skipIf(!ctx.engine)('crashes and signals', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       run.child.kill(signal);
       await run.exited;
+      // SIGHUP and SIGINT let asylum release its locks on the way out; SIGKILL
+      // leaves the build lock, which the next run must take over at once.
+      const locks = leftoverLocks(home);
+      if (signal === 'SIGKILL') expect(locks).toEqual([expect.stringMatching(/^build-/)]);
+      else expect(locks).toEqual([]);
       const tag = /building image (asylum:base-[0-9a-f]+)/.exec(run.stderr())![1]!;
       // An interrupted build never leaves its tag on a partial image: if the
       // tag exists, the build that made it ran to its end.
