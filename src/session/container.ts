@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   blockHostFromNetwork,
@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import type { ContainerPlan, ProjectPaths } from '../plan/container.js';
 import { dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
+import { processIsAlive } from '../state/pid.js';
 import { log } from '../ui/log.js';
 import { formatEnvFile } from './host-files.js';
 import { availablePorts } from './ports.js';
@@ -50,8 +51,20 @@ async function waitUntilGone(name: string): Promise<void> {
   });
 }
 
+/**
+ * Env files (they hold the env values) of asylum processes killed during
+ * `docker run`, which never reached their own clean-up.
+ */
+export function removeOrphanEnvFiles(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    const pid = /^env-(\d+)$/.exec(name)?.[1];
+    if (pid && !processIsAlive(Number(pid))) rmSync(join(dataDir, name), { force: true });
+  }
+}
+
 /** The env file lives in the project data dir (mode 0600) only while `docker run` reads it. */
 async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
+  removeOrphanEnvFiles(paths.dataDir);
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
   await ensureNetwork(plan.network, networkLabels);
