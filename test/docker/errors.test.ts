@@ -129,7 +129,8 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
     async () => {
       const project = makeProject('two-users');
       // The echo agent: an image without agents to install, quick to build cold.
-      const keeper = startAsylum(['-a', 'echo', 'run', 'sleep', '30'], { cwd: project });
+      // It holds the container until it is stopped below, however slow root's build is.
+      const keeper = startAsylum(['-a', 'echo', 'run', 'sleep', '600'], { cwd: project });
       let keeperErr = '';
       keeper.stderr?.on('data', (chunk: Buffer) => {
         keeperErr += chunk.toString();
