@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { planBaseImage } from '../plan/image.js';
+import { selectRun } from '../plan/selection.js';
 import { loadLayerFromText } from './load.js';
 import { mergeLayers } from './merge.js';
 import { TOP_LEVEL_KEYS } from './schema.js';
@@ -239,6 +241,81 @@ describe('valid configs', () => {
       fc.property(validConfig, (config) => {
         expect(mergeLayers([{}, config, {}])).toEqual(mergeLayers([config]));
       }),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// From text to an image plan: what prepareSession does before the engine
+
+/** Loads, merges, selects and plans; a ConfigError is the only failure allowed. */
+function planFromText(text: string) {
+  const layer = load(text);
+  const config = mergeLayers([layer.config]);
+  const selection = selectRun([layer], config, {});
+  return planBaseImage({
+    baseImage: config.image?.base ?? 'debian:trixie',
+    kits: selection.kits,
+    agents: selection.installAgents.map((agent) => ({ agent, version: undefined })),
+    identity: { uid: 1000, gid: 1000, username: 'dev', home: '/home/dev' },
+    caBundle: undefined,
+  });
+}
+
+describe('a config becomes a valid plan or a clean error', () => {
+  /** Mostly the valid choice, sometimes a wrong one: both outcomes must show up. */
+  const mostly = <T>(valid: fc.Arbitrary<T>, wrong: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: wrong });
+  const kitName = mostly(fc.constantFrom('node', 'python', 'java'), fc.constantFrom('pyton', 'x'));
+  const agentName = mostly(fc.constantFrom('codex', 'claude', 'echo'), fc.constantFrom('cdex'));
+  const nearlyValid = fc.record(
+    {
+      agent: agentName,
+      agents: fc.dictionary(agentName, fc.constant(null), { maxKeys: 2 }),
+      kits: fc.dictionary(kitName, mostly(fc.constant(null), kitOptions), { maxKeys: 2 }),
+      image: fc.record({ base: mostly(fc.constant('debian:trixie'), text) }),
+      ports: fc.array(
+        mostly(fc.constantFrom('3000', '8080:80'), fc.constantFrom('abc', '70000')),
+        {
+          maxLength: 2,
+        },
+      ),
+      volumes: fc.array(mostly(fc.constantFrom('/a:/b', '~/x'), fc.constantFrom('rel:/x')), {
+        maxLength: 2,
+      }),
+      env: fc.dictionary(envName, mostly(text, fc.constant('a\nb')), { maxKeys: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+
+  test('for configs near the valid ones', () => {
+    let plans = 0;
+    fc.assert(
+      fc.property(nearlyValid, (value) => {
+        try {
+          const plan = planFromText(stringify(value));
+          plans += 1;
+          expect(plan.tag).toMatch(/^asylum:base-[0-9a-f]{12}$/);
+          expect(plan.dockerfile.split('\n')[0]).toMatch(/^FROM [a-z0-9][a-z0-9._\-/:@]*$/);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          for (const problem of (error as ConfigError).problems) {
+            expect(problem).toMatch(/^\/p\/\.asylum:\d+:\d+: [^\r\n]+$/);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Both outcomes occur, or the generator proves nothing.
+    expect(plans).toBeGreaterThan(10);
+  });
+
+  test('for arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), yamlish), (input) => {
+        expectConfigOutcome(() => planFromText(input));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

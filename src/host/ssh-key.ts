@@ -13,6 +13,9 @@ import {
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 
+const KEY_NAME = 'id_ed25519';
+const PRIVATE_KEY_END = '-----END OPENSSH PRIVATE KEY-----';
+
 /** An SSH wire-format string: a 4-byte big-endian length, then the bytes. */
 function sshString(data: Buffer | string): Buffer {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
@@ -37,7 +40,7 @@ function rawEd25519(): { seed: Buffer; publicKey: Buffer } {
 
 function wrapPem(body: Buffer): string {
   const lines = body.toString('base64').match(/.{1,70}/g) ?? [];
-  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n${PRIVATE_KEY_END}\n`;
 }
 
 /**
@@ -70,9 +73,6 @@ export function openSshEd25519(comment: string): { privateKey: string; publicKey
   const publicLine = `ssh-ed25519 ${publicBlob.toString('base64')} ${comment}\n`;
   return { privateKey: wrapPem(body), publicKey: publicLine };
 }
-
-const KEY_NAME = 'id_ed25519';
-const PRIVATE_KEY_END = '-----END OPENSSH PRIVATE KEY-----';
 
 /** Both halves present, and the private key not cut short (a full disk, a crash). */
 function isCompletePair(dir: string): boolean {

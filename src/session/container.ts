@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import {
   blockHostFromNetwork,
@@ -16,6 +16,7 @@ import { ensureProjectMountpoint } from '../host/project-walk.js';
 import type { ContainerPlan, PlannedSeccomp, ProjectPaths } from '../plan/container.js';
 import { containerCreateBody, dockerRunArgs } from '../plan/container.js';
 import type { SessionLease } from '../state/lease.js';
+import { processIsAlive } from '../state/pid.js';
 import { log } from '../ui/log.js';
 import { mark } from '../ui/timing.js';
 import { formatEnvFile } from './host-files.js';
@@ -51,6 +52,17 @@ async function waitUntilGone(name: string): Promise<void> {
   throw new UserError(`the old container ${name} is still being removed`, {
     hint: `wait a moment, or remove it with \`docker rm -f ${name}\``,
   });
+}
+
+/**
+ * Env files (they hold the env values) of asylum processes killed during
+ * `docker run`, which never reached their own clean-up.
+ */
+export function removeOrphanEnvFiles(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    const pid = /^env-(\d+)$/.exec(name)?.[1];
+    if (pid && !processIsAlive(Number(pid))) rmSync(join(dataDir, name), { force: true });
+  }
 }
 
 /**
@@ -90,6 +102,7 @@ async function startContainer(plan: ContainerPlan, paths: ProjectPaths): Promise
 }
 
 async function startOnce(plan: ContainerPlan, paths: ProjectPaths): Promise<void> {
+  removeOrphanEnvFiles(paths.dataDir);
   const labels = projectLabels(plan);
   const networkLabels = { ...labels, 'asylum.host-access': String(plan.hostAccess) };
   await ensureNetwork(plan.network, networkLabels);

@@ -120,6 +120,8 @@ export async function execSession(
     const code = await execPiped(plan, command).catch(endedByEngine);
     if (code !== null) return code;
   }
+  // TODO(asylum): a terminal session that loses the engine ends with the
+  // docker CLI's own message and code; say why, as the piped path does.
   mark('handover');
   return execInteractive(cliExecArgs(plan, command, tty));
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
+import { processIsAlive } from './pid.js';
 
 /** How often a waiter looks at the lock again. */
 const RETRY_MS = 200;
@@ -25,16 +26,6 @@ const lockFs = {
     fs.rm(path, { recursive: true, force: true }, done),
   rmdirSync: (path: string) => fs.rmSync(path, { recursive: true, force: true }),
 };
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The owner record when it names a process on this machine that no longer exists. */
 function deadOwner(path: string): string | undefined {
@@ -113,7 +104,10 @@ async function acquire(path: string, options: lockfile.LockOptions, waitMs: numb
         });
       }
       if (Date.now() >= deadline) {
-        throw new UserError(`could not take the lock ${path}`, { cause: error });
+        throw new UserError(`could not take the lock ${path}`, {
+          cause: error,
+          hint: `another asylum process holds it; if none runs, remove ${lockDir(path)}`,
+        });
       }
       await sleep(RETRY_MS);
     }

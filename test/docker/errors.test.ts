@@ -129,10 +129,19 @@ describe.skipIf(!ctx.engine)('errors stop the run before anything starts', () =>
     "never joins or replaces another user's container of the same path",
     async () => {
       const project = makeProject('two-users');
-      const keeper = startAsylum(['run', 'sleep', '30'], { cwd: project });
+      // The echo agent: an image without agents to install, quick to build cold.
+      // It holds the container until it is stopped below, however slow root's build is.
+      const keeper = startAsylum(['-a', 'echo', 'run', 'sleep', '600'], { cwd: project });
+      let keeperErr = '';
+      keeper.stderr?.on('data', (chunk: Buffer) => {
+        keeperErr += chunk.toString();
+      });
       try {
-        await waitFor(() => projectContainers(containerName(project)).length === 1, 120_000);
-        const other = await runAsylum(['run', 'true'], { cwd: project, as: 'root' });
+        const running = () => projectContainers(containerName(project)).length === 1;
+        await waitFor(running, 120_000).catch((error: Error) => {
+          throw new Error(`${error.message}: ${keeperErr}`);
+        });
+        const other = await runAsylum(['-a', 'echo', 'run', 'true'], { cwd: project, as: 'root' });
         expect(other.code).toBe(1);
         expect(other.stderr).toContain('belongs to another user');
         expect(projectContainers(containerName(project))).toHaveLength(1);

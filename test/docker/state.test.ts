@@ -15,7 +15,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe.skipIf(!ctx.engine)('state files under ~/.asylum', () => {
-  it('moves a truncated ports.json and a garbled approvals.json aside and starts afresh', async () => {
+  it('moves a cut ports.json and a garbled approvals.json aside and starts afresh', async () => {
     const home = makeDir(join(ctx.runDir, 'homes', 'corrupt-state'));
     const state = makeDir(join(home, '.asylum'));
     writeOwned(join(state, 'ports.json'), '{"version": 1, "ranges": [{"project": "/a", "sta');
