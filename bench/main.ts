@@ -18,6 +18,7 @@ import {
   figureFromRatio,
   figureOf,
   formatTable,
+  median,
   orderOf,
   type Paired,
 } from './stats.js';
@@ -181,6 +182,13 @@ async function removeContainer(container: string): Promise<void> {
   await waitUntil(() => dockerQuiet(['inspect', container]) === '', 30_000, `${container} gone`);
 }
 
+function medianMarks(reports: readonly TimingReport[]): Record<string, number> {
+  const names = Object.keys(reports[0]?.marks ?? {});
+  return Object.fromEntries(
+    names.map((name) => [name, median(reports.map((r) => r.marks[name]!))]),
+  );
+}
+
 /** Runs `rounds` pairs, alternating which side goes first; one unrecorded pair warms up. */
 async function pairs(
   rounds: number,
@@ -280,6 +288,8 @@ const BARE_NODE: Command = {
 interface Collected {
   figures: Figure[];
   samples: Record<string, Paired>;
+  /** Median ms since process start at each timing mark of a warm run: where the time goes. */
+  marks: Record<string, number>;
 }
 
 function add(into: Collected, spec: FigureSpec, samples: Paired): Figure {
@@ -316,6 +326,7 @@ async function measureWarm(bench: Bench, project: Project, n: number, into: Coll
   );
   // The first of each list is the warm-up pair's.
   const measured = reports.slice(1);
+  into.marks = medianMarks(measured);
   const decision = measured.map((r) => (r.marks.handover ?? Number.NaN) - (r.marks.main ?? 0));
   add(into, SPECS.decision, { subject: decision, baseline: [] });
   add(into, SPECS.boot, boot);
@@ -414,9 +425,16 @@ async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
   const n = options.iterations;
   const bench = new Bench(options);
-  const into: Collected = { figures: [], samples: {} };
+  const into: Collected = { figures: [], samples: {}, marks: {} };
+  const loadBefore = loadavg();
   dockerOrThrow(['version', '--format', '{{.Server.Version}}']);
   let project: Project | undefined;
+  // Ctrl-C mid-run: the holding session and the containers must not outlive us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void bench.cleanUp(project).finally(() => process.exit(130));
+    });
+  }
   try {
     project = await bench.prepare();
     await bench.holdContainer(project);
@@ -429,27 +447,33 @@ async function main(): Promise<number> {
     await bench.cleanUp(project);
   }
   await measureWalk(options, n, into);
-  report(options, into);
+  report(options, into, loadBefore);
   const missed = into.figures.filter((figure) => !figure.met);
   return options.strict && missed.length > 0 ? 1 : 0;
 }
 
-function report(options: Options, into: Collected): void {
+function report(options: Options, into: Collected, loadBefore: number[]): void {
+  const marks = Object.entries(into.marks).map(([name, ms]) => `${name} ${Math.round(ms)}`);
   const results = {
     date: new Date().toISOString(),
     iterations: options.iterations,
     machine: {
       node: process.version,
       cpus: cpus().length,
-      loadavg: loadavg(),
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadavg(),
       engine: engineVersion(),
     },
     figures: into.figures,
+    marks: into.marks,
     samples: into.samples,
   };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${formatTable(into.figures)}\n\nresults: ${options.out}\n`);
+  const load = `load average ${loadBefore[0]!.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  process.stdout.write(`${formatTable(into.figures)}\n\n`);
+  process.stdout.write(`warm run, ms since process start: ${marks.join(', ')}\n`);
+  process.stdout.write(`${load} (${cpus().length} cores); results: ${options.out}\n`);
 }
 
 main().then(
