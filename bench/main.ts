@@ -269,7 +269,7 @@ const SPECS = {
   },
   ahead: {
     id: 'ahead-of-peer',
-    label: 'devcontainer exec true',
+    label: 'lead: devcontainer exec',
     baselineLabel: 'asylum run true',
     unit: 'ms',
     target: { on: 'ratio', op: '>=', bound: 3 },
