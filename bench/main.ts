@@ -11,13 +11,21 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findPackageDirs } from '../src/host/project-walk.js';
 import type { TimingReport } from '../src/ui/timing.js';
-import { type Command, dockerOrThrow, dockerQuiet, timed, timedOk, waitUntil } from './procs.js';
+import {
+  BUILD_TIMEOUT_MS,
+  type Command,
+  dockerOrThrow,
+  dockerQuiet,
+  timed,
+  timedOk,
+  waitUntil,
+} from './procs.js';
 import {
   type Figure,
   type FigureSpec,
-  figureFromRatio,
   figureOf,
   formatTable,
+  median,
   orderOf,
   type Paired,
 } from './stats.js';
@@ -111,7 +119,7 @@ class Bench {
     // TODO(asylum): publish the range without that race, then drop this line.
     writeFileSync(join(this.projectDir, '.asylum'), 'kits:\n  ports:\n    disabled: true\n');
     progress('first start: builds the images when they are missing (minutes, once)');
-    await timedOk(this.asylum(['run', 'true']));
+    await timedOk(this.asylum(['run', 'true']), BUILD_TIMEOUT_MS);
     const inspected = await timed(this.asylum(['inspect', '--json']));
     const plan = JSON.parse(inspected.stdout) as Omit<Project, 'dir'>;
     return { dir: this.projectDir, ...plan };
@@ -181,21 +189,35 @@ async function removeContainer(container: string): Promise<void> {
   await waitUntil(() => dockerQuiet(['inspect', container]) === '', 30_000, `${container} gone`);
 }
 
-/** Runs `rounds` pairs, alternating which side goes first; one unrecorded pair warms up. */
-async function pairs(
-  rounds: number,
-  subject: () => Promise<number>,
-  baseline: () => Promise<number>,
-): Promise<Paired> {
-  const samples: Paired = { subject: [], baseline: [] };
-  await subject();
-  await baseline();
-  for (let round = 0; round < rounds; round++) {
-    for (const side of orderOf(round)) {
-      samples[side].push(await (side === 'subject' ? subject : baseline)());
+function medianMarks(reports: readonly TimingReport[]): Record<string, number> {
+  const names = Object.keys(reports[0]?.marks ?? {});
+  return Object.fromEntries(
+    names.map((name) => [name, median(reports.map((r) => r.marks[name]!))]),
+  );
+}
+
+/**
+ * Runs every command once per round, in a rotating order, after one
+ * unrecorded warm-up round; returns each command's samples.
+ */
+async function rounds(count: number, commands: (() => Promise<number>)[]): Promise<number[][]> {
+  const samples = commands.map((): number[] => []);
+  for (const command of commands) await command();
+  for (let round = 0; round < count; round++) {
+    for (const side of orderOf(round, commands.length)) {
+      samples[side]!.push(await commands[side]!());
     }
   }
   return samples;
+}
+
+async function pairs(
+  count: number,
+  subject: () => Promise<number>,
+  baseline: () => Promise<number>,
+): Promise<Paired> {
+  const [a = [], b = []] = await rounds(count, [subject, baseline]);
+  return { subject: a, baseline: b };
 }
 
 const SPECS = {
@@ -247,9 +269,10 @@ const SPECS = {
   },
   ahead: {
     id: 'ahead-of-peer',
-    label: 'devcontainer exec / asylum warm',
-    unit: 'x',
-    target: { on: 'value', op: '>=', bound: 3 },
+    label: 'lead: devcontainer exec',
+    baselineLabel: 'asylum run true',
+    unit: 'ms',
+    target: { on: 'ratio', op: '>=', bound: 3 },
   },
   rebuild: {
     id: 'no-op-rebuild',
@@ -280,6 +303,8 @@ const BARE_NODE: Command = {
 interface Collected {
   figures: Figure[];
   samples: Record<string, Paired>;
+  /** Median ms since process start at each timing mark of a warm run: where the time goes. */
+  marks: Record<string, number>;
 }
 
 function add(into: Collected, spec: FigureSpec, samples: Paired): Figure {
@@ -296,7 +321,7 @@ async function measureWarm(bench: Bench, project: Project, n: number, into: Coll
     () => timedOk(bench.asylum(['run', 'true'])),
     () => timedOk({ file: 'docker', args: ['exec', project.container, 'true'] }),
   );
-  const warmFigure = add(into, SPECS.warm, warm);
+  add(into, SPECS.warm, warm);
 
   progress(`decision time and memory: ${n} pairs`);
   const reports: TimingReport[] = [];
@@ -316,29 +341,31 @@ async function measureWarm(bench: Bench, project: Project, n: number, into: Coll
   );
   // The first of each list is the warm-up pair's.
   const measured = reports.slice(1);
+  into.marks = medianMarks(measured);
   const decision = measured.map((r) => (r.marks.handover ?? Number.NaN) - (r.marks.main ?? 0));
   add(into, SPECS.decision, { subject: decision, baseline: [] });
   add(into, SPECS.boot, boot);
   const memory = measured.map((r) => r.maxRssKb / 1024);
   add(into, SPECS.memory, { subject: memory, baseline: floorKb.slice(1).map((kb) => kb / 1024) });
-  return warmFigure;
 }
 
 async function measurePeer(bench: Bench, project: Project, n: number, into: Collected) {
   const cli = bench.options.devcontainer;
   if (!cli || !existsSync(cli)) {
     progress(`peer: skipped (no devcontainer CLI at ${cli ?? '(disabled)'})`);
-    return undefined;
+    return;
   }
-  progress(`peer: devcontainer up, then ${n} pairs`);
+  progress(`peer: devcontainer up, then ${n} rounds with docker exec and asylum`);
   const exec = await bench.startPeer(project, cli);
   const container = bench.peerContainerId!;
-  const samples = await pairs(
-    n,
+  // Three commands in the same rounds: the lead over the peer is a paired figure too.
+  const [peer = [], engine = [], ours = []] = await rounds(n, [
     () => timedOk(exec),
     () => timedOk({ file: 'docker', args: ['exec', container, 'true'] }),
-  );
-  return add(into, SPECS.peer, samples);
+    () => timedOk(bench.asylum(['run', 'true'])),
+  ]);
+  add(into, SPECS.peer, { subject: peer, baseline: engine });
+  add(into, SPECS.ahead, { subject: peer, baseline: ours });
 }
 
 /** `docker run --rm` of the same image with the same mounts: the engine's own cold start. */
@@ -414,42 +441,54 @@ async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
   const n = options.iterations;
   const bench = new Bench(options);
-  const into: Collected = { figures: [], samples: {} };
+  const into: Collected = { figures: [], samples: {}, marks: {} };
+  const loadBefore = loadavg();
   dockerOrThrow(['version', '--format', '{{.Server.Version}}']);
   let project: Project | undefined;
+  // Ctrl-C mid-run: the holding session and the containers must not outlive us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void bench.cleanUp(project).finally(() => process.exit(130));
+    });
+  }
   try {
     project = await bench.prepare();
     await bench.holdContainer(project);
-    const warm = await measureWarm(bench, project, n, into);
-    const peer = await measurePeer(bench, project, n, into);
-    if (peer) into.figures.push(figureFromRatio(SPECS.ahead, peer, warm));
+    await measureWarm(bench, project, n, into);
+    await measurePeer(bench, project, n, into);
     await bench.releaseContainer(project);
     await measureCold(bench, project, n, into);
   } finally {
     await bench.cleanUp(project);
   }
   await measureWalk(options, n, into);
-  report(options, into);
+  report(options, into, loadBefore);
   const missed = into.figures.filter((figure) => !figure.met);
   return options.strict && missed.length > 0 ? 1 : 0;
 }
 
-function report(options: Options, into: Collected): void {
+function report(options: Options, into: Collected, loadBefore: number[]): void {
+  const marks = Object.entries(into.marks).map(([name, ms]) => `${name} ${Math.round(ms)}`);
   const results = {
     date: new Date().toISOString(),
     iterations: options.iterations,
     machine: {
       node: process.version,
       cpus: cpus().length,
-      loadavg: loadavg(),
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadavg(),
       engine: engineVersion(),
     },
     figures: into.figures,
+    marks: into.marks,
     samples: into.samples,
   };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${formatTable(into.figures)}\n\nresults: ${options.out}\n`);
+  const load = `load average ${loadBefore[0]!.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  process.stdout.write(`${formatTable(into.figures)}\n\n`);
+  process.stdout.write(`warm run, ms since process start: ${marks.join(', ')}\n`);
+  process.stdout.write(`${load} (${cpus().length} cores); results: ${options.out}\n`);
 }
 
 main().then(

@@ -16,10 +16,12 @@ export interface Outcome {
   stderr: string;
 }
 
+/** One measured command; image builds (the first start) get `BUILD_TIMEOUT_MS`. */
 const TIMEOUT_MS = 120_000;
+export const BUILD_TIMEOUT_MS = 1_800_000;
 
 /** Spawns `command` with stdin closed and returns how long it took to exit. */
-export function timed(command: Command): Promise<Outcome> {
+export function timed(command: Command, timeoutMs = TIMEOUT_MS): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command.file, [...command.args], {
@@ -35,7 +37,7 @@ export function timed(command: Command): Promise<Outcome> {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -46,8 +48,8 @@ export function timed(command: Command): Promise<Outcome> {
 }
 
 /** Like `timed`, but a failure stops the benchmark with the command's own words. */
-export async function timedOk(command: Command): Promise<number> {
-  const outcome = await timed(command);
+export async function timedOk(command: Command, timeoutMs = TIMEOUT_MS): Promise<number> {
+  const outcome = await timed(command, timeoutMs);
   if (outcome.code !== 0) {
     const tail = outcome.stderr.trim().split('\n').slice(-5).join('\n');
     throw new Error(`${command.file} ${command.args.join(' ')} exited ${outcome.code}:\n${tail}`);

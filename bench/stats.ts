@@ -45,11 +45,12 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Which of the pair goes first in round `index`: A B, then B A, and so on, so
- * a drift in the machine's load (other jobs, caches warming) hits both alike.
+ * The order in which `sides` commands run in round `index`: each round starts
+ * one further along (A B, B A for a pair; A B C, B C A, C A B for three), so
+ * a drift in the machine's load (other jobs, caches warming) hits all alike.
  */
-export function orderOf(index: number): ['subject', 'baseline'] | ['baseline', 'subject'] {
-  return index % 2 === 0 ? ['subject', 'baseline'] : ['baseline', 'subject'];
+export function orderOf(index: number, sides = 2): number[] {
+  return Array.from({ length: sides }, (_, i) => (index + i) % sides);
 }
 
 function meets(target: Target | undefined, value: number | undefined): boolean {
@@ -72,19 +73,6 @@ export function figureOf(spec: FigureSpec, samples: Paired): Figure {
     baselineMedian,
     ratio,
     met: meets(spec.target, checked),
-  };
-}
-
-/** `asylum warm / devcontainer`: a ratio of two figures' medians, as its own figure. */
-export function figureFromRatio(spec: FigureSpec, numerator: Figure, denominator: Figure): Figure {
-  const ratio = numerator.median / denominator.median;
-  return {
-    ...spec,
-    runs: Math.min(numerator.runs, denominator.runs),
-    median: ratio,
-    baselineMedian: undefined,
-    ratio: undefined,
-    met: meets(spec.target, ratio),
   };
 }
 

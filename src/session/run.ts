@@ -251,9 +251,13 @@ function packageIndexEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * its id. A current project image answers for its base too: the base hash is
  * one of its inputs, so the usual start costs one image lookup, not four.
  */
-async function ensureEngineAndImage(prepared: Prepared, rebuild: boolean): Promise<string | null> {
+async function ensureEngineAndImage(
+  prepared: Prepared,
+  rebuild: boolean,
+  engine: Promise<void>,
+): Promise<string | null> {
   const { host, config, image, projectImage } = prepared;
-  await ensureEngine();
+  await engine;
   const current = rebuild ? null : await currentImageId(projectImage);
   if (current) return current;
   await ensureBaseImage(config.image?.base ?? DEFAULT_BASE_IMAGE);
@@ -286,12 +290,16 @@ async function onboardIfWanted(session: SessionPlan, mode: SessionMode): Promise
 export async function runSession(request: SessionRequest): Promise<number> {
   mark('session');
   setDebug(request.flags.debug);
+  // The engine answers its ping while the config is read; its failure is
+  // reported after any config problem, as before (hence the early no-op catch).
+  const engine = ensureEngine();
+  engine.catch(() => undefined);
   const facts = readHostFacts();
   await prepareGlobalConfig(facts.home, facts);
   const prepared = prepareSession(request);
   mark('config');
   await approveWidening(prepared);
-  const expected = await ensureEngineAndImage(prepared, request.flags.rebuild);
+  const expected = await ensureEngineAndImage(prepared, request.flags.rebuild, engine);
   mark('images');
   const session = await planSession(prepared);
   mark('planned');

@@ -45,11 +45,13 @@ describe.skipIf(!ctx.engine)('npm run bench (one iteration, as a normal user)', 
     const figures = JSON.parse(readFileSync(out, 'utf8')).figures as Figure[];
     expect(figures.map((f) => f.id).sort()).toEqual([...FIGURES].sort());
     const byId = new Map(figures.map((f) => [f.id, f]));
-    for (const id of ['warm-exec', 'cold-start', 'peer-exec', 'memory', 'boot']) {
+    const paired = ['warm-exec', 'cold-start', 'peer-exec', 'ahead-of-peer', 'memory', 'boot'];
+    for (const id of paired) {
       expect(byId.get(id)!.baselineMedian).toBeGreaterThan(0);
       expect(byId.get(id)!.ratio).toBeGreaterThan(0);
     }
     expect(byId.get('decision-time')!.median).toBeGreaterThan(0);
     expect(byId.get('no-op-rebuild')).toMatchObject({ median: 0, met: true });
-  });
+    // A first start on a fresh machine builds the images for this user.
+  }, 900_000);
 });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type FigureSpec,
-  figureFromRatio,
-  figureOf,
-  formatTable,
-  median,
-  orderOf,
-} from '../../bench/stats.js';
+import { type FigureSpec, figureOf, formatTable, median, orderOf } from '../../bench/stats.js';
 import { planTree } from '../../bench/tree.js';
 
 const warmSpec: FigureSpec = {
@@ -24,11 +17,17 @@ describe('bench statistics', () => {
     expect(median([])).toBeNaN();
   });
 
-  it('alternates which side of a pair runs first', () => {
-    expect([0, 1, 2].map(orderOf)).toEqual([
-      ['subject', 'baseline'],
-      ['baseline', 'subject'],
-      ['subject', 'baseline'],
+  it('rotates which command of a round runs first', () => {
+    expect([0, 1, 2].map((round) => orderOf(round))).toEqual([
+      [0, 1],
+      [1, 0],
+      [0, 1],
+    ]);
+    expect([0, 1, 2, 3].map((round) => orderOf(round, 3))).toEqual([
+      [0, 1, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [0, 1, 2],
     ]);
   });
 
@@ -54,17 +53,19 @@ describe('bench statistics', () => {
     expect(figureOf(spec, { subject: [], baseline: [] }).met).toBe(false);
   });
 
-  it('derives a lead over the peer from two figures', () => {
-    const peer = figureOf(warmSpec, { subject: [600], baseline: [60] });
-    const ours = figureOf(warmSpec, { subject: [150], baseline: [60] });
+  it('holds a lead over the peer as a ratio of at least the bound', () => {
     const spec: FigureSpec = {
       id: 'ahead',
-      label: 'ahead',
-      unit: 'x',
-      target: { on: 'value', op: '>=', bound: 3 },
+      label: 'peer',
+      baselineLabel: 'asylum',
+      unit: 'ms',
+      target: { on: 'ratio', op: '>=', bound: 3 },
     };
-    expect(figureFromRatio(spec, peer, ours)).toMatchObject({ median: 4, met: true });
-    expect(figureFromRatio(spec, ours, peer).met).toBe(false);
+    expect(figureOf(spec, { subject: [600], baseline: [150] })).toMatchObject({
+      ratio: 4,
+      met: true,
+    });
+    expect(figureOf(spec, { subject: [400], baseline: [150] }).met).toBe(false);
   });
 
   it('prints one aligned row per figure with its baseline, target and verdict', () => {
