@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import { publishedPorts } from '../docker/engine.js';
 import type { ContainerPlan, PlannedMount } from '../plan/container.js';
+import { describeWidenings, isApproved, pendingWidenings } from '../session/approval.js';
 import type { GlobalFlags } from '../session/flags.js';
 import { planSession, prepareSession } from '../session/run.js';
 
@@ -21,15 +22,33 @@ export interface BlastRadius {
   capabilities: { added: string[]; dropped: string[] };
   securityOptions: string[];
   resources: Record<string, string>;
+  /** Widening settings of the project's files and whether you approved them. */
+  approval: { approved: boolean; pending: string[] };
   warnings: string[];
 }
 
 /** Mounts that hand the container a secret: keys, tokens, an agent's logged-in config. */
 const CREDENTIAL_REASON = /(SSH key|~\/\.ssh|token|credentials|maven servers| config \()/i;
 
-function credentialsOf(mounts: readonly PlannedMount[]): BlastRadius['credentials'] {
+/** Host dirs that hold secrets by convention: a `volumes:` entry over one hands them over. */
+const SECRET_DIRS = ['.ssh', '.aws', '.gnupg', '.docker', '.kube', '.config/gcloud', '.netrc'];
+
+function exposesSecrets(mount: PlannedMount, home: string): boolean {
+  if (CREDENTIAL_REASON.test(mount.reason)) return true;
+  if (mount.type !== 'bind' || !mount.reason.startsWith('volumes:')) return false;
+  return SECRET_DIRS.some((dir) => {
+    const secret = `${home}/${dir}`;
+    return (
+      mount.source === secret ||
+      mount.source.startsWith(`${secret}/`) ||
+      home.startsWith(mount.source)
+    );
+  });
+}
+
+function credentialsOf(mounts: readonly PlannedMount[], home: string): BlastRadius['credentials'] {
   return mounts
-    .filter((m) => CREDENTIAL_REASON.test(m.reason))
+    .filter((m) => exposesSecrets(m, home))
     .map((m) => ({ source: m.source, target: m.target, readOnly: m.readOnly, what: m.reason }));
 }
 
@@ -84,7 +103,12 @@ function securityOptionsOf(plan: ContainerPlan): string[] {
   return options;
 }
 
-function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
+function toBlastRadius(
+  config: Config,
+  plan: ContainerPlan,
+  home: string,
+  approval: BlastRadius['approval'],
+): BlastRadius {
   return {
     project: plan.workdir,
     container: plan.name,
@@ -96,7 +120,7 @@ function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
     },
     user: plan.sessionUser,
     mounts: plan.mounts,
-    credentials: credentialsOf(plan.mounts),
+    credentials: credentialsOf(plan.mounts, home),
     ports: plan.ports.map(({ bind, host, container, protocol }) => ({
       bind,
       host,
@@ -110,8 +134,17 @@ function toBlastRadius(config: Config, plan: ContainerPlan): BlastRadius {
     resources: Object.fromEntries(
       Object.entries(plan.resources).map(([key, value]) => [key, String(value)]),
     ),
-    warnings: warningsFor(config, plan),
+    approval,
+    warnings: [...approvalWarnings(approval), ...warningsFor(config, plan)],
   };
+}
+
+/** Not applied yet: a session asks first (or stops without a terminal). */
+function approvalWarnings(approval: BlastRadius['approval']): string[] {
+  if (approval.approved) return [];
+  return approval.pending.map(
+    (item) => `not approved yet, so not applied until you approve it: ${item.trim()}`,
+  );
 }
 
 function formatText(radius: BlastRadius): string {
@@ -168,7 +201,12 @@ async function applyRunningPorts(radius: BlastRadius): Promise<void> {
 export async function inspect(options: { json: boolean; flags: GlobalFlags }): Promise<number> {
   const prepared = prepareSession({ flags: options.flags });
   const { plan } = await planSession(prepared);
-  const radius = toBlastRadius(prepared.config, plan);
+  const pending = pendingWidenings(prepared.projectDir, prepared.projectLayers);
+  const approval = {
+    approved: await isApproved(prepared.host.home, pending),
+    pending: describeWidenings(pending),
+  };
+  const radius = toBlastRadius(prepared.config, plan, prepared.host.home, approval);
   await applyRunningPorts(radius);
   process.stdout.write(options.json ? `${JSON.stringify(radius, null, 2)}\n` : formatText(radius));
   return 0;

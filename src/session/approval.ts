@@ -41,7 +41,7 @@ export function pendingWidenings(projectDir: string, layers: readonly ConfigLaye
   return { project: projectDir, items, digest };
 }
 
-function describe(pending: Pending): string[] {
+export function describeWidenings(pending: Pending): string[] {
   return pending.items.map(
     (item) => `  ${item.file}: ${item.key}: ${item.value}  (${item.effect})`,
   );
@@ -65,7 +65,7 @@ export async function recordApproval(home: string, pending: Pending): Promise<vo
 
 async function askOnTerminal(pending: Pending): Promise<boolean> {
   const { confirmed } = await import('../ui/prompts.js');
-  process.stderr.write(`${describe(pending).join('\n')}\n`);
+  process.stderr.write(`${describeWidenings(pending).join('\n')}\n`);
   return confirmed('The project config widens what the container can reach. Apply it?', false);
 }
 
@@ -86,7 +86,7 @@ export async function approveWidening(prepared: {
     return;
   }
   log.error('the project config widens what the container can reach:');
-  process.stderr.write(`${describe(pending).join('\n')}\n`);
+  process.stderr.write(`${describeWidenings(pending).join('\n')}\n`);
   throw new UserError('not applied without your approval', {
     hint: 'review it, then run `asylum approve` in this project (or remove those settings)',
   });
