@@ -200,6 +200,7 @@ describe('planContainer: environment', () => {
       ASYLUM_UID: '1000',
       ASYLUM_GID: '1001',
       HISTFILE: `${HOME}/.shell_history/zsh_history`,
+      SHELL: '/bin/zsh',
     });
   });
 
@@ -215,6 +216,7 @@ describe('planContainer: environment', () => {
       ASYLUM_UID: '1000',
       ASYLUM_GID: '1001',
       HISTFILE: `${HOME}/.shell_history/zsh_history`,
+      SHELL: '/bin/zsh',
     });
   });
 
@@ -261,6 +263,7 @@ describe('planContainer: environment', () => {
       ASYLUM_UID: '0',
       ASYLUM_GID: '0',
       HISTFILE: '/root/.shell_history/zsh_history',
+      SHELL: '/bin/zsh',
     });
   });
 

@@ -290,6 +290,8 @@ function planEnv(input: ContainerPlanInput, sessionUser: string): Record<string,
     ASYLUM_UID: String(input.uid),
     ASYLUM_GID: String(input.gid),
     HISTFILE: `${input.home}/.shell_history/zsh_history`,
+    // zsh is every session's shell; tools that read $SHELL (tmux, editors) agree.
+    SHELL: '/bin/zsh',
   };
   if (sessionUser === '0') {
     // Root on the host means root in the container: tell agents they are sandboxed.

@@ -177,6 +177,13 @@ export function asylumCommand(
   return `cd '${project}' && env ${env} ${user}${process.execPath} ${ctx.cli} ${args}`;
 }
 
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+/** Drives tmux (sessions, send-keys, capture-pane) for the terminal tests. */
+export function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
 export const describeEngine = ctx.engine ? 'run' : 'skip';
 
 export { existsSync };

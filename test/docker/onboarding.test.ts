@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,19 +6,15 @@ import { containerName } from '../../src/plan/naming.js';
 import {
   asylumCommand,
   ctx,
+  hasTmux,
   homeOf,
   makeProject,
   projectContainers,
   runAsylum,
+  tmux,
   waitFor,
   writeOwned,
 } from './harness.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
 
 /** A package without dependencies: `npm ci` needs no registry. */
 function makeLockedProject(): string {

@@ -1,12 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { asylumCommand, ctx, makeProject, waitFor } from './harness.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
+import { asylumCommand, ctx, hasTmux, makeProject, tmux, waitFor } from './harness.js';
 
 describe.skipIf(!ctx.engine || (!hasTmux && !process.env.CI))('interactive sessions', () => {
   it('asylum shell is a working interactive zsh in a terminal', async () => {

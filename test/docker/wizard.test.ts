@@ -4,7 +4,7 @@
  * needs the engine: each session is stopped right after the questions by a
  * port flag the config check rejects (`-p 0`).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,18 +12,14 @@ import { loadLayerFromText } from '../../src/config/load.js';
 import {
   asylumCommand,
   ctx,
+  hasTmux,
   makeDir,
   makeProject,
   runAsylum,
+  tmux,
   waitFor,
   writeOwned,
 } from './harness.js';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
-}
 
 let homes = 0;
 /** A home of its own: the wizard runs only where no ~/.asylum/config.yaml exists. */
