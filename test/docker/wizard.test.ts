@@ -66,12 +66,12 @@ describe.skipIf(!hasTmux && !process.env.CI)('first-run wizard in a terminal', (
     await t.answer('Which agents should the image carry?', 'Down', 'Space', 'Enter');
     // Two agents, so it asks which one starts: codex.
     await t.answer('Which agent should `asylum` start?', 'Down', 'Enter');
-    // Kits: java, python, github preselected; drop java (the first).
-    await t.answer('Which kits should the sandbox have?', 'Space', 'Enter');
+    // Kits, in kit order (apt, java, python, ...): java, python, github preselected; drop java.
+    await t.answer('Which kits should the sandbox have?', 'Down', 'Space', 'Enter');
     await t.answer('isolated (recommended)', 'Down', 'Enter');
     // Credentials for the chosen kits only: GitHub.
     await t.answer('Pass any host credentials', 'Space', 'Enter');
-    expect(await t.exitCode()).toBe(1);
+    expect(await t.exitCode()).toBe(2);
     expect(t.screen()).toContain(`wrote ${configPath(home)}`);
     // The session went on to read the config (and stopped at the bad port).
     expect(t.screen()).toMatch(/invalid port|port/);
@@ -107,9 +107,9 @@ describe.skipIf(!hasTmux && !process.env.CI)('first-run wizard in a terminal', (
     expect(init.code).toBe(0);
     const before = readFileSync(configPath(home), 'utf8');
     const t = startTerminal(home, 'config');
-    // Kits tab: java, python, github are on; turn python (the second) off.
+    // Kits tab, in kit order: apt, java, python, ...; turn python (the third) off.
     await t.answer('What do you want to change?', 'Enter');
-    await t.answer('Kits that are on', 'Down', 'Space', 'Enter');
+    await t.answer('Kits that are on', 'Down', 'Down', 'Space', 'Enter');
     // Credentials tab: the kits still on are offered; turn GitHub on (the second).
     await t.answer('Credentials', 'Down', 'Enter');
     await t.answer('Pass any host credentials', 'Down', 'Space', 'Enter');
@@ -142,7 +142,7 @@ describe.skipIf(!hasTmux && !process.env.CI)('first-run wizard in a terminal', (
     const t = startTerminal(home, '-p 0 run true');
     // github is default-tier, so preselected: keep it.
     await t.answer('New kits are available', 'Enter');
-    expect(await t.exitCode()).toBe(1);
+    expect(await t.exitCode()).toBe(2);
     expect(configOf(home).kits).toHaveProperty('github', null);
     expect(readFileSync(configPath(home), 'utf8')).toContain('# my own note');
     const known = JSON.parse(readFileSync(join(home, '.asylum', 'known-kits.json'), 'utf8'));
@@ -154,7 +154,7 @@ describe('without a terminal', () => {
   it('a first session runs with the defaults and writes no file', async () => {
     const home = freshHome();
     const result = await runAsylum(['-p', '0', 'run', 'true'], { cwd: makeProject('p'), home });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).not.toContain('setup');
     expect(existsSync(configPath(home))).toBe(false);
   });
