@@ -285,6 +285,31 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
   };
 }
 
+/** A kit only the project turns on (docker) may need the user in a group of its own. */
+function projectGroupLines(groups: readonly string[]): string[] {
+  if (groups.length === 0) return [];
+  // No USERNAME when the host user is root: root needs no group.
+  return [
+    'ARG USERNAME',
+    `RUN if [ -n "$USERNAME" ]; then usermod -aG ${groups.join(',')} "$USERNAME"; fi`,
+  ];
+}
+
+/** Start-up steps of project-only kits: the image's start script, redone for every kit. */
+function projectStartLines(
+  kits: BaseImageInput['kits'],
+  added: BaseImageInput['kits'],
+  files: Record<string, string>,
+): string[] {
+  if (!added.some(({ kit }) => (kit.startScript ?? []).length > 0)) return [];
+  files['kit-start.sh'] = kitStartText(kits);
+  return [`COPY kit-start.sh ${IMAGE_PATHS.kitStart}`];
+}
+
+function sortedEntries(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /**
  * The project's own image: FROM the base, plus what the project's files ask
  * for beyond the global config (kits, packages, build commands, JDKs). Every
@@ -295,16 +320,31 @@ export function planBaseImage(input: BaseImageInput): ImagePlan {
 // TODO(asylum): zshrc lines of kits that only a project turns on are not added yet
 // (no such kit has any).
 export function planProjectImage(base: ImagePlan, input: ProjectImageInput): ImagePlan {
-  const layers = projectLayers(input, CORE_APT);
+  const inBase = new Set(input.baseKits.map(({ kit }) => kit.name));
+  const added = input.kits.filter(({ kit }) => !inBase.has(kit.name));
+  const files: Record<string, string> = {};
+  for (const { kit } of added) Object.assign(files, kit.contextFiles ?? {});
+  const layers = [
+    ...projectLayers(input, CORE_APT),
+    ...projectGroupLines(kitGroups(added)),
+    ...projectStartLines(input.kits, added, files),
+  ];
   const dockerfile = [`FROM ${base.tag}`, ...layers, ''].join('\n');
-  const hash = sha256Hex(JSON.stringify({ base: base.hash, project: input.dir, dockerfile }));
+  const hash = sha256Hex(
+    JSON.stringify({
+      base: base.hash,
+      project: input.dir,
+      dockerfile,
+      files: sortedEntries(files),
+    }),
+  );
   return {
     tag: `asylum:proj-${hash.slice(0, 12)}`,
     hash,
     dockerfile,
-    files: {},
-    // The base's identity args, when the project's own cache dirs need an owner.
-    buildArgs: layers.includes('ARG USER_HOME') ? { ...base.buildArgs } : {},
+    files,
+    // The base's identity args, when a project layer needs the user (cache dirs, groups).
+    buildArgs: layers.some((line) => line.startsWith('ARG ')) ? { ...base.buildArgs } : {},
     labels: {
       ...base.labels,
       'asylum.kind': 'project',

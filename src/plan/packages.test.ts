@@ -54,6 +54,22 @@ describe('packages: base and project images', () => {
     ]);
   });
 
+  it('gives a project-only kit all it needs: its context files, its group, its start steps', () => {
+    const { base, project, projectLines } = plans('agent: claude\n', 'kits:\n  docker: {}\n');
+    expect(base.dockerfile).not.toContain('docker.io');
+    expect(Object.keys(project.files)).toContain('dind.sh');
+    expect(projectLines).toContain(
+      'RUN if [ -n "$USERNAME" ]; then usermod -aG docker "$USERNAME"; fi',
+    );
+    expect(project.buildArgs.USERNAME).toBe('dev');
+    const python = plans(
+      'kits:\n  python: {disabled: true}\n',
+      'kits:\n  python: {disabled: false}\n',
+    );
+    expect(python.project.files['kit-start.sh']).toContain('asylum_python_venv');
+    expect(python.projectLines).toContain('COPY kit-start.sh /usr/local/lib/asylum/kit-start');
+  });
+
   it('installs Debian packages in a layer of their own, after the shared apt layer', () => {
     const { base, projectLines } = plans(
       'kits:\n  apt:\n    packages: [jq, htop, tree]\n',
