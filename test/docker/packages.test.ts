@@ -106,7 +106,7 @@ describe.skipIf(!ctx.engine)('packages and the project image', () => {
     const result = await runAsylum(['run', 'true'], { cwd: project });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /image build failed \(exit \d+\): python package cowsay could not be installed from the /,
+      /image build failed at Step \d+\/\d+ : RUN .*\(exit \d+\): python package cowsay could not be installed from the /,
     );
   });
 });
