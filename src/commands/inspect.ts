@@ -143,7 +143,7 @@ function toBlastRadius(
 function approvalWarnings(approval: BlastRadius['approval']): string[] {
   if (approval.approved) return [];
   return approval.pending.map(
-    (item) => `not approved yet, so not applied until you approve it: ${item.trim()}`,
+    (item) => `not approved, so left out above (asylum approve applies it): ${item.trim()}`,
   );
 }
 
@@ -199,13 +199,15 @@ async function applyRunningPorts(radius: BlastRadius): Promise<void> {
 
 /** `asylum inspect [--json]`: the blast radius of this project, from the plan itself. */
 export async function inspect(options: { json: boolean; flags: GlobalFlags }): Promise<number> {
-  const prepared = prepareSession({ flags: options.flags });
+  const asWritten = prepareSession({ flags: options.flags });
+  const pending = pendingWidenings(asWritten.projectDir, asWritten.projectLayers);
+  const approved = await isApproved(asWritten.host.home, pending);
+  // Unapproved widenings are not applied: plan (and prepare credentials) without them.
+  const prepared = approved
+    ? asWritten
+    : prepareSession({ flags: options.flags }, { withoutWidenings: true });
   const { plan } = await planSession(prepared);
-  const pending = pendingWidenings(prepared.projectDir, prepared.projectLayers);
-  const approval = {
-    approved: await isApproved(prepared.host.home, pending),
-    pending: describeWidenings(pending),
-  };
+  const approval = { approved, pending: describeWidenings(pending) };
   const radius = toBlastRadius(prepared.config, plan, prepared.host.home, approval);
   await applyRunningPorts(radius);
   process.stdout.write(options.json ? `${JSON.stringify(radius, null, 2)}\n` : formatText(radius));

@@ -51,6 +51,8 @@ function writeContext(plan: ImagePlan): string {
 function buildArgv(plan: ImagePlan, dir: string, options: BuildOptions, buildx: boolean) {
   const args = ['build', '--tag', plan.tag];
   if (buildx) args.push('--progress', 'plain');
+  // The legacy builder keeps a failed step's container (and its image) otherwise.
+  else args.push('--force-rm');
   if (options.noCache) args.push('--no-cache');
   for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`);
   const buildArgs = { ...options.extraBuildArgs, ...plan.buildArgs };

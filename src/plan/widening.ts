@@ -1,6 +1,7 @@
 import { parsePortSpec } from '../config/specs.js';
-import type { Config } from '../config/types.js';
+import type { Config, ConfigLayer } from '../config/types.js';
 import { findKit } from '../kits/index.js';
+import { DEFAULT_PIDS_LIMIT } from './container.js';
 
 /** One setting from a project file that gives the container more than the default. */
 export interface Widening {
@@ -68,6 +69,34 @@ function privilegedKitWidenings(config: Config): Widening[] {
   });
 }
 
+/**
+ * `host-access: true` undoes the user's `host-access: false`; a higher pids
+ * limit, or any cpu or memory limit (it may be looser than the global one),
+ * loosens what keeps a runaway process from the host. Lowering pids narrows.
+ */
+function limitWidenings(config: Config): Widening[] {
+  const found: Widening[] = [];
+  if (config['host-access'] === true) {
+    found.push({
+      key: 'host-access',
+      value: 'true',
+      effect: 'services listening on your host (host.docker.internal)',
+    });
+  }
+  const { pids, cpus, memory } = config.resources ?? {};
+  if (pids !== undefined && pids > DEFAULT_PIDS_LIMIT) {
+    found.push({ key: 'resources.pids', value: String(pids), effect: 'a looser process limit' });
+  }
+  for (const [key, value] of [
+    ['cpus', cpus],
+    ['memory', memory],
+  ] as const) {
+    if (value === undefined) continue;
+    found.push({ key: `resources.${key}`, value: String(value), effect: 'a different limit' });
+  }
+  return found;
+}
+
 function agentWidenings(config: Config): Widening[] {
   return Object.entries(config.agents ?? {})
     .filter(([, options]) => options?.config === 'shared')
@@ -93,6 +122,36 @@ export function findWidenings(config: Config): Widening[] {
     ...volumes,
     ...portWidenings(config),
     ...kitWidenings(config),
+    ...limitWidenings(config),
     ...agentWidenings(config),
   ];
+}
+
+/**
+ * The layer with its widening settings taken out: what asylum applies of a
+ * project file whose widenings are not approved yet (`asylum inspect` shows
+ * that, and runs no credential helper for them). Pure.
+ */
+export function withoutWidenings(layer: ConfigLayer): ConfigLayer {
+  const config = structuredClone(layer.config) as Record<string, unknown>;
+  for (const { key, value } of findWidenings(layer.config)) {
+    const path = key.split('.');
+    if (path.length === 1 && Array.isArray(config[key])) {
+      config[key] = (config[key] as string[]).filter((entry) => entry !== value);
+      continue;
+    }
+    removePath(config, path);
+  }
+  return { ...layer, config: config as Config };
+}
+
+function removePath(target: Record<string, unknown>, path: readonly string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    delete target[head];
+    return;
+  }
+  const next = target[head];
+  if (next && typeof next === 'object') removePath(next as Record<string, unknown>, rest);
 }

@@ -13,6 +13,7 @@ import { type ContainerPlan, type ProjectPaths, planContainer } from '../plan/co
 import { type ImagePlan, planBaseImage, planProjectImage } from '../plan/image.js';
 import { containerName } from '../plan/naming.js';
 import { type Selection, selectRun } from '../plan/selection.js';
+import { withoutWidenings } from '../plan/widening.js';
 import { SessionLease } from '../state/lease.js';
 import { withLock } from '../state/lock.js';
 import { asylumDir, locksDir, projectPaths } from '../state/paths.js';
@@ -63,10 +64,19 @@ function checkVolumeSources(config: Config, home: string): void {
 }
 
 /** Config, selection and image plan: everything decided before the engine is touched. */
-export function prepareSession(request: Pick<SessionRequest, 'flags'>): Prepared {
+export function prepareSession(
+  request: Pick<SessionRequest, 'flags'>,
+  options: { withoutWidenings?: boolean } = {},
+): Prepared {
   const host = readHostFacts();
   const projectDir = resolveProjectDir(host.home);
-  const fileLayers = loadConfigLayers({ home: host.home, projectDir });
+  const loaded = loadConfigLayers({ home: host.home, projectDir });
+  // `asylum inspect` of a project whose widening settings await approval.
+  const fileLayers = options.withoutWidenings
+    ? loaded.map((layer) =>
+        layer.source.startsWith(`${projectDir}/`) ? withoutWidenings(layer) : layer,
+      )
+    : loaded;
   const globalPath = globalConfigPath(host.home);
   const global = fileLayers.filter((layer) => layer.source === globalPath);
   const layers = [
