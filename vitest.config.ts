@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'docker',
           include: ['test/docker/**/*.test.ts'],
-          testTimeout: 300_000,
+          testTimeout: 600_000,
           hookTimeout: 900_000,
           fileParallelism: false,
           globalSetup: ['test/docker/global-setup.ts'],
@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: 'blast-radius',
           include: ['test/blast-radius/**/*.test.ts'],
-          testTimeout: 300_000,
+          testTimeout: 600_000,
           hookTimeout: 900_000,
           fileParallelism: false,
           globalSetup: ['test/docker/global-setup.ts', 'test/blast-radius/report.ts'],

@@ -6,6 +6,7 @@ import { containerName } from '../../src/plan/naming.js';
 import {
   ctx,
   docker,
+  FIRST_START_MS,
   makeDir,
   makeProject,
   projectContainers,
@@ -234,7 +235,7 @@ export async function keepAlive(project: string, home: string) {
   child.stdout?.resume();
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   try {
-    await waitFor(() => projectContainers(name).length === 1, 180_000);
+    await waitFor(() => projectContainers(name).length === 1, FIRST_START_MS);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`the container of ${project} did not start: ${stderr}`, { cause: error });

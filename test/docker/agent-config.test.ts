@@ -5,6 +5,7 @@ import { dashSlug } from '../../src/agents/probe.js';
 import { containerName } from '../../src/plan/naming.js';
 import {
   ctx,
+  FIRST_START_MS,
   makeDir,
   makeProject,
   projectContainers,
@@ -97,7 +98,7 @@ describe.skipIf(!ctx.engine)('how agents are started', () => {
     const project = makeProject('agent-argv');
     const keeper = startAsylum(['run', 'sleep', '60'], { cwd: project, home });
     try {
-      await waitFor(() => projectContainers(containerName(project)).length === 1, 120_000);
+      await waitFor(() => projectContainers(containerName(project)).length === 1, FIRST_START_MS);
       // A stand-in claude earlier on PATH prints the argv it was given.
       const fake =
         'mkdir -p ~/.local/bin && printf \'#!/bin/sh\\necho ARGV: "$@"\\n\' > ~/.local/bin/claude && chmod +x ~/.local/bin/claude';

@@ -5,6 +5,7 @@ import { containerName } from '../../src/plan/naming.js';
 import {
   ctx,
   docker,
+  FIRST_START_MS,
   makeDir,
   makeProject,
   projectContainers,
@@ -32,7 +33,7 @@ describe.skipIf(!ctx.engine)('resource limits', () => {
       home,
     });
     try {
-      await waitFor(() => projectContainers(name).length === 1, 120_000);
+      await waitFor(() => projectContainers(name).length === 1, FIRST_START_MS);
       const latencies: number[] = [];
       for (let i = 0; i < 40; i++) {
         latencies.push(hostLatency());

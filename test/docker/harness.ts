@@ -139,6 +139,12 @@ export function projectContainers(name: string): string[] {
   return out.split('\n').filter(Boolean);
 }
 
+/**
+ * How long a first start may take: it can include an image build, and on a
+ * 2-core machine the engine tiers' files run side by side.
+ */
+export const FIRST_START_MS = 480_000;
+
 export async function waitFor(
   check: () => boolean,
   timeoutMs: number,

@@ -5,6 +5,7 @@ import { containerName } from '../../src/plan/naming.js';
 import {
   ctx,
   docker,
+  FIRST_START_MS,
   makeDir,
   makeProject,
   projectContainers,
@@ -40,7 +41,7 @@ describe.skipIf(!ctx.engine)('asylum inspect', () => {
     const project = makeProject('inspect-me');
     const keeper = startAsylum([...flags, 'run', 'sleep', '40'], { cwd: project, home, env });
     try {
-      await waitFor(() => projectContainers(containerName(project)).length === 1, 120_000);
+      await waitFor(() => projectContainers(containerName(project)).length === 1, FIRST_START_MS);
       const result = await runAsylum([...flags, 'inspect', '--json'], { cwd: project, home, env });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toContain('hidden-123');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { containerName } from '../../src/plan/naming.js';
 import {
   ctx,
+  FIRST_START_MS,
   makeProject,
   projectContainers,
   runAsylum,
@@ -44,7 +45,7 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
     const project = makeProject('overlap');
     const name = containerName(project);
     const long = runAsylum(['run', 'sh', '-c', 'sleep 8; echo long-done'], { cwd: project });
-    await waitFor(() => projectContainers(name).length === 1, 60_000);
+    await waitFor(() => projectContainers(name).length === 1, FIRST_START_MS);
     const short = await runAsylum(['run', 'echo', 'short'], { cwd: project });
     expect(short.stdout).toBe('short\n');
     await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -58,7 +59,7 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
     const name = containerName(project);
     const keeper = startAsylum(['run', 'sleep', '60'], { cwd: project });
     try {
-      await waitFor(() => projectContainers(name).length === 1, 60_000);
+      await waitFor(() => projectContainers(name).length === 1, FIRST_START_MS);
       const victim = startAsylum(['run', 'sh', '-c', 'sleep 77; echo survived'], { cwd: project });
       let out = '';
       victim.stdout?.on('data', (chunk: Buffer) => {
@@ -85,7 +86,7 @@ describe.skipIf(!ctx.engine)('container lifecycle', () => {
       const project = makeProject(`killed-${signal.toLowerCase()}`);
       const name = containerName(project);
       const child = startAsylum(['run', 'sleep', '300'], { cwd: project });
-      await waitFor(() => projectContainers(name).length === 1, 60_000);
+      await waitFor(() => projectContainers(name).length === 1, FIRST_START_MS);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       child.kill(signal);
       const gone = await waitFor(() => projectContainers(name).length === 0, 30_000);
