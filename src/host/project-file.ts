@@ -82,7 +82,8 @@ function openedPath(fd: number): string | undefined {
   }
 }
 
-function isInside(child: string, parent: string): boolean {
+/** `child` is `parent` or below it (both absolute, normalised). */
+export function isInside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
 }
 

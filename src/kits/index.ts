@@ -31,11 +31,6 @@ export const KITS: readonly Kit[] = [
   astGrepKit,
 ].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
 
-/** `java/maven` is a sub-kit of `java`; top-level kits have no parent. */
-export function parentOf(kit: Kit): string | undefined {
-  return kit.parent;
-}
-
 export function findKit(name: string): Kit | undefined {
   return KITS.find((kit) => kit.name === name);
 }

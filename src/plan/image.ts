@@ -306,10 +306,6 @@ function projectStartLines(
   return [`COPY kit-start.sh ${IMAGE_PATHS.kitStart}`];
 }
 
-function sortedEntries(record: Record<string, string>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 /**
  * The project's own image: FROM the base, plus what the project's files ask
  * for beyond the global config (kits, packages, build commands, JDKs). Every
@@ -335,7 +331,7 @@ export function planProjectImage(base: ImagePlan, input: ProjectImageInput): Ima
       base: base.hash,
       project: input.dir,
       dockerfile,
-      files: sortedEntries(files),
+      files: Object.entries(files).sort(byKey),
     }),
   );
   return {

@@ -5,7 +5,7 @@ import { createLayer, loadLayerFromText } from '../config/load.js';
 import { mergeLayers } from '../config/merge.js';
 import type { ConfigLayer } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { findKit, KITS, parentOf } from '../kits/index.js';
+import { findKit, KITS } from '../kits/index.js';
 import type { Kit } from '../kits/types.js';
 import { type SelectionFlags, selectRun } from './selection.js';
 
@@ -18,7 +18,7 @@ const BY_DEFAULT = kitsWhere((kit) => effectiveTier(kit) !== 'opt-in');
 
 /** A sub-kit comes with its parent unless it is opt-in. */
 function effectiveTier(kit: Kit): Kit['tier'] {
-  const parent = parentOf(kit);
+  const parent = kit.parent;
   if (!parent || kit.tier === 'opt-in') return kit.tier;
   return findKit(parent)!.tier;
 }

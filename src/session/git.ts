@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { isInside } from '../host/project-file.js';
 
 /**
  * Git metadata outside the project that git inside the container needs: for a
@@ -75,8 +76,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(`${parent}/`);
 }

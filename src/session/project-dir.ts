@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { isInside } from '../host/project-file.js';
 import { asylumDir } from '../state/paths.js';
 
 /**
@@ -28,10 +29,6 @@ function realpathOr(path: string): string {
   } catch {
     return resolve(path);
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
 }
 
 /**
